@@ -313,6 +313,23 @@ static void plan_sort_mounts(Plan *p, size_t from) {
         }
 }
 
+/* Whether a Bind=, TemporaryFileSystem= or Overlay= of the unit mounts at target. */
+static bool plan_unit_mounts_at(const CellConfig *c, const char *target) {
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const CellBind *b = &c->binds[i];
+
+                if (plan_path_compare(b->target ?: b->source + (b->source[0] == '+'), target) == 0)
+                        return true;
+        }
+        for (size_t i = 0; i < c->n_tmpfs; i++)
+                if (plan_path_compare(c->tmpfs[i].path, target) == 0)
+                        return true;
+        for (size_t i = 0; i < c->n_overlays; i++)
+                if (plan_path_compare(c->overlays[i].target, target) == 0)
+                        return true;
+        return false;
+}
+
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         /* Said at the end, in the unit's order (plan-mount-entry.h). */
         _cleanup_(plan_mount_errors_done) PlanMountErrors errs = {};
@@ -340,6 +357,17 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         r = plan_mounts_from_templates(p, plan_mounts_dev, ELEMENTSOF(plan_mounts_dev));
         if (r < 0)
                 return r;
+
+        /* /tmp as nspawn mounts it: a fresh tmpfs, so that a payload on a
+         * ReadOnly=yes root has one place to write and leaves nothing in the
+         * image, limited as /dev/shm. A unit's own mount at /tmp replaces it
+         * (Bind=+/tmp keeps the image's). */
+        if (!plan_unit_mounts_at(c, "/tmp")) {
+                r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                                      "mode=1777,size=10%,nr_inodes=400k", NULL);
+                if (r < 0)
+                        return r;
+        }
 
         first_unit = p->n_mounts;
         for (size_t i = 0; i < c->n_binds; i++) {

@@ -83,14 +83,14 @@ expect "run: closed and opened again, its exit status" "$(grep -o 'status=.*' "$
 # SIGTSTP before cell took it stopped cell raw, a look 0.5 s after "fg" was
 # too soon on a loaded machine, and the payload (3 s) could end meanwhile.
 u=$(unit consolejob "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'while [ ! -e /tmp/jobgo ]; do sleep 0.1; done; echo job-done; exit 9'")
+        "Exec=/bin/sh -c 'while [ ! -e /var/tmp/jobgo ]; do sleep 0.1; done; echo job-done; exit 9'")
 q=$(printf '%q ' "$CELL" run --cgroup-manager=cgroupfs "$u")
-rm -f "$work/stoppedmark" "$root/tmp/jobgo"
+rm -f "$work/stoppedmark" "$root/var/tmp/jobgo"
 on_tty "stty -g >$work/before; bash -c 'set -m
 $tty_job tstp \$\$ &
 (for i in \$(seq 400); do [ -e $work/stoppedmark ] && break; sleep 0.05; done; $tty_job raw $work/before
 stty -g </dev/tty >$work/continued; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/contfl
-: >$root/tmp/jobgo) &
+: >$root/var/tmp/jobgo) &
 $q
 stty -g >$work/stopped; grep flags /proc/\$(pgrep -x -P \$\$ cell)/fdinfo/0 >$work/stoppedfl; : >$work/stoppedmark
 sleep 0.5; fg; echo status=\$?'; stty -g >$work/after"

@@ -12,12 +12,12 @@
 NOBPF=$(realpath "${4:?usage: $0 CELL PROBE MAKE_ROOT NOBPF}")
 chmod 755 "$work"
 
-touch "$root/tmp/capfile"
+touch "$root/var/tmp/capfile"
 # kmsg: 0 when mknod of char 1:11 works, else "denied".
 kmsg='mknod /tmp/kmsg c 1 11 2>/dev/null && echo 0 || echo denied; rm -f /tmp/kmsg'
-u=$(unit dev "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /tmp/capfile")
+u=$(unit dev "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /var/tmp/capfile")
 ukmsg=$(unit devkmsg "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$kmsg'")
-umk=$(unit devmknod "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /tmp/capfile" \
+umk=$(unit devmknod "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe caps /var/tmp/capfile" \
         "[Isolation]" "Capability=CAP_MKNOD")
 mknod_bit=$((1 << 27))
 
@@ -81,7 +81,7 @@ name=$(unit_name devhold)
 exec_caps() {
         local runpid=$1
         wait_execable "$name" "$runpid" || fail "$name: did not start"
-        caps=$("$CELL" exec "$name" /bin/probe caps /tmp/capfile) || fail "cell exec failed"
+        caps=$("$CELL" exec "$name" /bin/probe caps /var/tmp/capfile) || fail "cell exec failed"
         kill -TERM "$runpid"
         wait "$runpid" || true
 }

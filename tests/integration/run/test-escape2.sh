@@ -124,16 +124,16 @@ expect "ptrace the Init=yes reaper" "$(cat "$work/out")" '{"ptrace": 1}'
 # --- Dropped capabilities are really gone: what each one allows, with it
 # (works) and with DropCapability= (EPERM). With cgroupfs: its device filter
 # lets 1:3 through, and without one CAP_MKNOD would be withheld.
-touch "$root/tmp/capfile"
-run_cell cgroupfs "$u" -- /bin/probe caps /tmp/capfile
+touch "$root/var/tmp/capfile"
+run_cell cgroupfs "$u" -- /bin/probe caps /var/tmp/capfile
 expect "caps kept" "$(cat "$work/out")" '{"net_raw": 0, "mknod": 0, "chroot": 0, "chown": 0}'
-expect "chown really happened" "$(stat -c %u "$root/tmp/capfile")" 1000
-chown 0:0 "$root/tmp/capfile"
+expect "chown really happened" "$(stat -c %u "$root/var/tmp/capfile")" 1000
+chown 0:0 "$root/var/tmp/capfile"
 ud=$(unit esc2drop "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" \
         "DropCapability=CAP_NET_RAW CAP_MKNOD CAP_SYS_CHROOT CAP_CHOWN")
-run_cell none "$ud" -- /bin/probe caps /tmp/capfile
+run_cell none "$ud" -- /bin/probe caps /var/tmp/capfile
 expect "caps dropped" "$(cat "$work/out")" '{"net_raw": 1, "mknod": 1, "chroot": 1, "chown": 1}'
-expect "chown did not happen" "$(stat -c %u "$root/tmp/capfile")" 0
+expect "chown did not happen" "$(stat -c %u "$root/var/tmp/capfile")" 0
 
 # --- A hostile image's /etc/passwd, which cell reads with the host's
 # privileges -- and cell exec too, while the container's root may have

@@ -43,7 +43,7 @@ start_cell() {
         # previous run's "The payload is running" (and SIGSTOPped the child
         # shell before it was cell).
         : > "$work/err"
-        rm -f "$root/tmp/go" "$root/tmp/sent" "$root/tmp/armed"
+        rm -f "$root/var/tmp/go" "$root/var/tmp/sent" "$root/var/tmp/armed"
         NOTIFY_SOCKET=$work/up.sock "$CELL" run -v --cgroup-manager=cgroupfs "$1" >"$work/out" 2>"$work/err" &
         cell=$!
 }
@@ -98,13 +98,13 @@ done
 
 # --- Cell reads only after the sender is gone and reaped: cell is stopped
 # (SIGSTOP) while the payload sends, as a busy host would hold it up. The
-# payload waits for /tmp/go, sends, and says so in /tmp/sent once its shell
+# payload waits for /var/tmp/go, sends, and says so in /var/tmp/sent once its shell
 # has reaped the sender. Root, and a non-root user in a user namespace of its
 # own: both UIDs are the container's alone. Also once cell-monitor runs.
 stopped_unit() {   # stopped_unit NAME EXTRA-LINES...
         local name=$1; shift
         unit "$name" "[Root]" "Directory=$root" "[Exec]" \
-                "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe --no-wait READY=1 \"STATUS=sent by \$(id -u)\"; touch /tmp/sent; while :; do sleep 0.2; done'" \
+                "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /var/tmp/go ]; do sleep 0.05; done; notify-probe --no-wait READY=1 \"STATUS=sent by \$(id -u)\"; touch /var/tmp/sent; while :; do sleep 0.2; done'" \
                 "NotifyReady=yes" "$@"
 }
 for variant in root userns; do
@@ -118,9 +118,9 @@ for variant in root userns; do
                 # The third time, cell-monitor has taken over (the same relay, set up anew).
                 [ "$i" -lt 3 ] || wait_for "$variant $i: cell-monitor" grep -q "cell-monitor supervises" "$work/err"
                 kill -STOP "$cell"
-                touch "$root/tmp/go"
-                for _ in $(seq 100); do [ -e "$root/tmp/sent" ] && break; sleep 0.1; done
-                if [ ! -e "$root/tmp/sent" ]; then
+                touch "$root/var/tmp/go"
+                for _ in $(seq 100); do [ -e "$root/var/tmp/sent" ] && break; sleep 0.1; done
+                if [ ! -e "$root/var/tmp/sent" ]; then
                         kill -CONT "$cell"
                         fail "$variant $i: the payload did not send"
                 fi
@@ -141,7 +141,7 @@ done
 # that is not the container's alone). The payload's own datagram, sent after
 # them by a sender that waits, goes through.
 u=$(unit host "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe READY=1 \"STATUS=from inside\"; while :; do sleep 0.2; done'" \
+        "Exec=/bin/sh -c 'trap \"exit 0\" TERM; while [ ! -e /var/tmp/go ]; do sleep 0.05; done; notify-probe READY=1 \"STATUS=from inside\"; while :; do sleep 0.2; done'" \
         "User=test" "NotifyReady=yes")
 start_cell "$u"
 wait_for "host: the payload running" grep -q "The payload is running" "$work/err"
@@ -155,7 +155,7 @@ as_host_user "$root/bin/notify-probe" --no-wait READY=1 "STATUS=forged, gone" ||
 kill -CONT "$cell"
 # Still there (most likely: it waits 0.3 s for cell to read).
 as_host_user "$root/bin/notify-probe" READY=1 "STATUS=forged, still there" || fail "host: UID 1000 could not send"
-touch "$root/tmp/go"
+touch "$root/var/tmp/go"
 wait_for "host: the payload's READY=1" grep -qxF "b'READY=1\\nSTATUS=$(unit_name host): from inside\\n'" "$work/up.log"
 stop_cell
 grep -q "forged" "$work/up.log" && fail "host: a host user's datagram went up: $(cat "$work/up.log")"
@@ -167,13 +167,13 @@ grep -q "notify: dropping a datagram from PID [0-9]*, gone before it was read: U
 # for 5 s more and takes 3 s to stop. Under cell (CELL_MONITOR=0) and under
 # cell-monitor, and the extension goes up too, with cell's 10 s for its reap
 # and release after a SIGKILL at the end of those 5 s. The SIGTERM waits for
-# /tmp/armed: before its trap the shell, PID 1, ignores it.
+# /var/tmp/armed: before its trap the shell, PID 1, ignores it.
 u=$(unit extend "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 3; exit 0\" TERM; touch /tmp/armed; while :; do sleep 0.2; done'" \
+        "Exec=/bin/sh -c 'trap \"notify-probe EXTEND_TIMEOUT_USEC=5000000; sleep 3; exit 0\" TERM; touch /var/tmp/armed; while :; do sleep 0.2; done'" \
         "TimeoutStopSec=2s")
 for supervisor in cell cell-monitor; do
         start_under "$supervisor" "$u"
-        wait_for "$supervisor: the payload's trap" test -e "$root/tmp/armed"
+        wait_for "$supervisor: the payload's trap" test -e "$root/var/tmp/armed"
         stop_cell
         grep -qxF "b'EXTEND_TIMEOUT_USEC=15000000\\n'" "$work/up.log" ||
                 fail "$supervisor: EXTEND_TIMEOUT_USEC= did not go up: $(cat "$work/up.log")"
@@ -185,17 +185,17 @@ done
 # the payload takes its second to stop) it gets what was held back, the
 # payload's last STATUS= standing (never STOPPING=1: see test-service-admin).
 u=$(unit flood "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'trap \"echo TERM > /tmp/term; sleep 1; exit 0\" TERM; notify-probe --flood 0 & while :; do sleep 0.1; done'")
+        "Exec=/bin/sh -c 'trap \"echo TERM > /var/tmp/term; sleep 1; exit 0\" TERM; notify-probe --flood 0 & while :; do sleep 0.1; done'")
 flooding() { grep -q "STATUS=$(unit_name flood): flood [0-9]" "$work/up.log"; }
 for supervisor in cell cell-monitor; do
-        rm -f "$root/tmp/term"
+        rm -f "$root/var/tmp/term"
         start_under "$supervisor" "$u"
         wait_for "$supervisor: the flood" flooding
         kill -STOP "$listener"
         sleep 0.5
         kill -TERM "$cell"
-        for _ in $(seq 30); do [ -e "$root/tmp/term" ] && break; sleep 0.1; done
-        [ -e "$root/tmp/term" ] || { kill -CONT "$listener"; fail "$supervisor: the stop did not reach the payload while the supervisor did not read"; }
+        for _ in $(seq 30); do [ -e "$root/var/tmp/term" ] && break; sleep 0.1; done
+        [ -e "$root/var/tmp/term" ] || { kill -CONT "$listener"; fail "$supervisor: the stop did not reach the payload while the supervisor did not read"; }
         n=$(grep -c "STATUS=$(unit_name flood): flood" "$work/up.log")
         kill -CONT "$listener"
         status=0
@@ -214,13 +214,13 @@ unset CELL_MONITOR
 # the last STATUS= arrives once it reads again (up to a second later). It
 # was dropped: the supervisor saw cell gone with the flood's middle.
 u=$(unit lastword "[Root]" "Directory=$root" "[Exec]" \
-        "Exec=/bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; notify-probe --flood 3000; touch /tmp/sent'")
+        "Exec=/bin/sh -c 'while [ ! -e /var/tmp/go ]; do sleep 0.05; done; notify-probe --flood 3000; touch /var/tmp/sent'")
 for supervisor in cell cell-monitor; do
         start_under "$supervisor" "$u"
         kill -STOP "$listener"
-        touch "$root/tmp/go"
-        for _ in $(seq 100); do [ -e "$root/tmp/sent" ] && break; sleep 0.1; done
-        [ -e "$root/tmp/sent" ] || { kill -CONT "$listener"; fail "$supervisor: the flood did not end"; }
+        touch "$root/var/tmp/go"
+        for _ in $(seq 100); do [ -e "$root/var/tmp/sent" ] && break; sleep 0.1; done
+        [ -e "$root/var/tmp/sent" ] || { kill -CONT "$listener"; fail "$supervisor: the flood did not end"; }
         # The payload exits now; cell would be gone well within this.
         sleep 0.3
         kill -CONT "$listener"

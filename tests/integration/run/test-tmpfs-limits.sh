@@ -1,9 +1,11 @@
 #!/bin/bash
 # The tmpfs cell mounts for the container carry systemd's limits (nspawn's:
-# /dev size=4m,nr_inodes=64k; /dev/shm size=10%,nr_inodes=400k; /run
-# size=20%,nr_inodes=800k): without them the container's root could fill
-# half of the host's memory through each of /run and /dev/shm. Checked in
-# the container's own mount table, with and without PrivateUsers=.
+# /dev size=4m,nr_inodes=64k; /dev/shm and /tmp size=10%,nr_inodes=400k;
+# /run size=20%,nr_inodes=800k): without them the container's root could
+# fill half of the host's memory through each. Checked in the container's
+# own mount table, with and without PrivateUsers=. /tmp as nspawn's: on a
+# ReadOnly=yes root, writable by every user and gone with the container; a
+# unit's own mount at /tmp replaces it.
 . "$(dirname "$0")/lib.sh"
 
 total_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
@@ -29,5 +31,27 @@ for users in no pick; do
         check "PrivateUsers=$users" /dev 4096 65536
         check "PrivateUsers=$users" /dev/shm "$(want_kib 10)" 409600
         check "PrivateUsers=$users" /run "$(want_kib 20)" 819200
+        check "PrivateUsers=$users" /tmp "$(want_kib 10)" 409600
+        expect "PrivateUsers=$users: mounts at /tmp" "$(awk '$5 == "/tmp"' "$work/out" | wc -l)" 1
 done
+
+# The image's /tmp is not written; nobody (65534, no capability) writes too.
+rm -rf "${root:?}/tmp/"* && mkdir -p "$root/tmp/image-file"
+for users in no pick; do
+        u=$(unit "rotmp-$users" "[Root]" "Directory=$root" "ReadOnly=yes" "[Exec]" \
+                "Exec=/bin/sh -c 'echo a > /tmp/a && cat /tmp/a && ls /tmp && ls -ld /tmp | cut -c1-10'" \
+                "User=65534" "[Isolation]" "PrivateUsers=$users")
+        run_cell none "$u"
+        expect "ReadOnly=yes, PrivateUsers=$users: status ($(cat "$work/err"))" "$status" 0
+        expect "ReadOnly=yes, PrivateUsers=$users: /tmp" "$(tr '\n' ' ' < "$work/out")" "a a drwxrwxrwt "
+done
+expect "the image's /tmp after the runs" "$(ls "$root/tmp")" image-file
+
+# Bind=+/tmp: the image's own /tmp in its place (read-only with the root).
+u=$(unit "owntmp" "[Root]" "Directory=$root" "ReadOnly=yes" "Bind=+/tmp" "[Exec]" \
+        "Exec=/bin/sh -c 'ls /tmp; grep -c \" /tmp \" /proc/self/mountinfo; touch /tmp/b || echo refused'")
+run_cell none "$u"
+expect "Bind=+/tmp: status ($(cat "$work/err"))" "$status" 0
+expect "Bind=+/tmp: the image's /tmp, one mount, read-only" "$(tr '\n' ' ' < "$work/out")" "image-file 1 refused "
+rmdir "$root/tmp/image-file"
 echo ok

@@ -52,6 +52,8 @@ TEST(mounts_builtin_order) {
         assert_mount(&p, i++, PLAN_MOUNT_SYMLINK, "/dev/stderr", NULL, 0, NULL, "/proc/self/fd/2");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/run", "tmpfs", MS_NOSUID | MS_NODEV,
                      "mode=0755,size=20%,nr_inodes=800k", "tmpfs");
+        assert_mount(&p, i++, PLAN_MOUNT_FS, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                     "mode=1777,size=10%,nr_inodes=400k", "tmpfs");
         for (const char * const *d = (const char * const[]) { "/proc/kallsyms", "/proc/kcore", "/proc/keys", "/proc/timer_list",
                                                                 "/proc/sched_debug", "/proc/acpi", "/proc/scsi",
                                                                 "/sys/firmware", "/sys/devices/virtual/powercap",
@@ -214,7 +216,7 @@ TEST(mounts_user_sorted_by_target) {
         static const unsigned want_line[] = { 5, 3, 4, 2, 6, 7, 8, 9, 1, 10 };
         CellConfig c;
         Plan p = {};
-        size_t run;
+        size_t last;
 
         config_minimal(&c, "m");
         config_add_bind(&c, "/h/a", "/var/lib/a", false, 1);
@@ -238,16 +240,51 @@ TEST(mounts_user_sorted_by_target) {
         config_add_inaccessible(&c, "/etc/hidden", NULL, 10);
 
         plan_ok(&c, NULL, &p);
-        ASSERT_NOT_NULL(plan_find_mount(&p, "/run", &run));
+        ASSERT_NOT_NULL(plan_find_mount(&p, "/tmp", &last));    /* the last built-in */
         for (size_t i = 0; i < ELEMENTSOF(want); i++) {
-                const PlanMount *m = &p.mounts[run + 1 + i];
+                const PlanMount *m = &p.mounts[last + 1 + i];
 
                 ASSERT_EQ(m->line, want_line[i]);
                 ASSERT_STREQ(m->target, want[i]);
         }
-        ASSERT_EQ(p.mounts[run + 1 + ELEMENTSOF(want)].line, 0);
+        ASSERT_EQ(p.mounts[last + 1 + ELEMENTSOF(want)].line, 0);
         plan_done(&p);
         cell_config_done(&c);
+}
+
+/* The built-in /tmp gives way to a unit's own mount there (as written,
+ * "/tmp/" too), never to one below it, which goes on top of it. */
+TEST(mounts_tmp_replaced) {
+        /* k: Bind= at /tmp/, TemporaryFileSystem=, Overlay=, Bind= below /tmp. */
+        for (unsigned k = 0; k < 4; k++) {
+                CellConfig c;
+                Plan p = {};
+                size_t at, n = 0;
+
+                config_minimal(&c, "m");
+                if (k == 0 || k == 3)
+                        config_add_bind(&c, "+/tmp", k == 0 ? "/tmp/" : "/tmp/x", false, 4);
+                else if (k == 1) {
+                        ASSERT_NOT_NULL(c.tmpfs = calloc(1, sizeof(CellTmpfs)));
+                        c.tmpfs[0] = (CellTmpfs) { .path = xstrdup("/tmp"), .line = 4 };
+                        c.n_tmpfs = 1;
+                } else {
+                        ASSERT_NOT_NULL(c.overlays = calloc(1, sizeof(CellOverlay)));
+                        ASSERT_OK(strv_extend(&c.overlays[0].lower, "/h/tmp"));
+                        c.overlays[0].upper = xstrdup("");
+                        c.overlays[0].target = xstrdup("/tmp");
+                        c.overlays[0].line = 4;
+                        c.n_overlays = 1;
+                }
+                plan_ok(&c, NULL, &p);
+                for (size_t i = 0; i < p.n_mounts; i++)
+                        n += streq_ptr(p.mounts[i].target, "/tmp") || streq_ptr(p.mounts[i].target, "/tmp/");
+                ASSERT_EQ(n, 1);
+                ASSERT_NOT_NULL(plan_find_mount(&p, k == 0 ? "/tmp/" : "/tmp", &at));
+                ASSERT_EQ(p.mounts[at].line, k == 3 ? 0 : 4);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
 }
 
 TEST(mounts_bad_targets) {
