@@ -23,6 +23,7 @@
 #include "fs-util.h"
 #include "macros.h"
 #include "mount-created.h"
+#include "mount-devchar.h"
 #include "mount-overlay.h"
 #include "mount-root.h"
 #include "mount-setup-internal.h"
@@ -215,8 +216,10 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
                 return r;
         if (!c->create_only) {
                 r = device_make_node(c, m, &st, what);
-                if (r != 0)
-                        return MIN(r, 0);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        return mount_devchar_link(c, m, &st, what);
         }
 
         target_fd = target_open(c, m, MOUNT_TARGET_FILE, 0, what);
@@ -229,8 +232,10 @@ static int do_device(MountContext *c, const PlanMount *m, const char *what) {
         /* Never nodev, whatever the plan says: the node must work. Read-only:
          * the node stays writable, but the container's root cannot chmod,
          * chown or touch the host's node through it. */
-        return attach(c, tree_fd, target_fd, false, mount_attr_from_flags((m->flags & ~MS_NODEV) | MS_RDONLY),
-                      what);
+        r = attach(c, tree_fd, target_fd, false, mount_attr_from_flags((m->flags & ~MS_NODEV) | MS_RDONLY), what);
+        if (r < 0)
+                return r;
+        return mount_devchar_link(c, m, &st, what);
 }
 
 int mount_devpts_data_shifted(const char *data, uid_t base, uint32_t count, char **ret) {

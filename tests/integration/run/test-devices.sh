@@ -174,4 +174,51 @@ full_after_run "no CAP_MKNOD"
 expect "no CAP_MKNOD: the host's /dev/full, read-only" "$status $(cat "$work/out")" "0 crw-rw-rw-"
 grep -q "touch: /dev/full: Read-only file system" "$work/err" ||
         fail "no CAP_MKNOD: touch not refused: $(cat "$work/err")"
+# --- /dev/char/MAJ:MIN, as nspawn makes them: a relative link to each node
+# /dev has (made, or bound where cell cannot make it), with PrivateUsers=
+# too; 10:200 -> ../net/tun only where the host has the node. Made on the
+# container's /dev tmpfs: nothing in the image.
+cat > "$root/bin/devchar" <<'EOF2'
+#!/bin/sh
+cd /dev/char || exit 1
+for l in *; do echo "$l $(readlink "$l") $(stat -L -c %F "$l")"; done
+stat -c "dir %a %u %F" /dev/char
+EOF2
+chmod 755 "$root/bin/devchar"
+char_expected() {       # char_expected TUN(yes|no) OWNER: the payload's lines, sorted
+        {
+                printf '%s character special file\n' "1:3 ../null" "1:5 ../zero" "1:7 ../full" "1:8 ../random" \
+                        "1:9 ../urandom" "5:0 ../tty"
+                [ "$1" = no ] || echo "10:200 ../net/tun character special file"
+                echo "dir 755 $2 directory"
+        } | sort
+}
+tun=no
+[ -c /dev/net/tun ] && tun=yes
+uc=$(unit devchar "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/devchar")
+ucu=$(unit devcharu "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/devchar" "[Isolation]" "PrivateUsers=pick")
+for m in none cgroupfs; do
+        run_cell "$m" "$uc"
+        expect "$m: /dev/char's links" "$status $(sort "$work/out")" "0 $(char_expected $tun 0)"
+        run_cell "$m" "$ucu"
+        expect "userns, $m: /dev/char's links" "$status $(sort "$work/out")" "0 $(char_expected $tun 0)"
+done
+status=0
+timeout 20 setpriv --bounding-set -mknod --inh-caps -mknod "$CELL" run --cgroup-manager=cgroupfs "$uc" \
+        >"$work/out" 2>"$work/err" || status=$?
+expect "no CAP_MKNOD: /dev/char's links to the bound nodes" "$status $(sort "$work/out")" "0 $(char_expected $tun 0)"
+# ReadOnly=yes: its pass before the seal makes no mount point for them.
+run_cell cgroupfs "$(unit devcharro "[Root]" "Directory=$root" "ReadOnly=yes" "[Exec]" "Exec=/bin/devchar")"
+expect "ReadOnly=yes: /dev/char's links" "$status $(sort "$work/out")" "0 $(char_expected $tun 0)"
+# A host without /dev/net/tun (an empty tmpfs over /dev/net in a mount
+# namespace of cell's own): no node, no link to it.
+notun='mount -t tmpfs -o mode=755 tmpfs /dev/net && exec "$0" "$@"'
+for u in "$uc" "$ucu"; do
+        status=0
+        timeout 20 unshare -m --propagation private sh -c "$notun" \
+                "$CELL" run --cgroup-manager=cgroupfs "$u" >"$work/out" 2>"$work/err" || status=$?
+        expect "no tun on the host ($(basename "$u")): no 10:200" "$status $(sort "$work/out")" \
+                "0 $(char_expected no 0)"
+done
+[ ! -e "$root/dev/char" ] || fail "/dev/char was made in the image"
 echo ok

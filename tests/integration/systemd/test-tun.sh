@@ -8,7 +8,8 @@
 # cell BPF -- with a systemd scope and with the cgroupfs manager, with
 # PrivateUsers= (a node of the container's root: the host's is 0600 root's)
 # and without. TUNSETIFF needs CAP_NET_ADMIN, which the default set has not:
-# without it the open works and the ioctl fails with EPERM.
+# without it the open works and the ioctl fails with EPERM. /dev/char/10:200
+# leads to it (../net/tun), as nspawn's; a host without the node gets neither.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -16,13 +17,15 @@ setup_cell
 in_sealed test -c /dev/net/tun || die "no /dev/net/tun here (the tun module?): nothing to test"
 
 # The payload reports into /out/NAME: the node's type, numbers and owner,
-# "open ok|denied", "tunsetiff ok|denied" and tunctl's message, "link ok|none".
+# "open ok|denied", "tunsetiff ok|denied" and tunctl's message, "link ok|none",
+# "char LINK|none": where /dev/char/10:200 leads (nspawn makes it).
 # busybox tunctl opens the node and makes tap0 with TUNSETIFF (and
 # TUNSETPERSIST, so the link stays in the namespace to be seen).
 write_payload tun-probe <<'EOF'
 out=/out/$1
 : > "$out"
 echo "node $(stat -c '%F %t:%T %u' /dev/net/tun 2>&1)" >> "$out"
+echo "char $(readlink /dev/char/10:200 || echo none)" >> "$out"
 if sh -c ': <> /dev/net/tun' 2>/dev/null; then echo "open ok"; else echo "open denied"; fi >> "$out"
 if msg=$(tunctl -t tap0 2>&1); then echo "tunsetiff ok"; else echo "tunsetiff denied: $msg"; fi >> "$out"
 if ip link show tap0 > /dev/null 2>&1; then echo "link ok"; else echo "link none"; fi >> "$out"
@@ -47,6 +50,7 @@ expect_tun() {
         check "$1: it finished" has "$2" "done"
         check "$1: /dev/net/tun is the char device 10:200" \
                 grep -q '^node character special file a:c8 ' "$ROOT/out/$2"
+        check "$1: /dev/char/10:200 -> ../net/tun" has "$2" "char ../net/tun"
         check "$1: it opens" has "$2" "open ok"
         check "$1: TUNSETIFF makes tap0" has "$2" "tunsetiff ok"
         check "$1: tap0 is in the container's network" has "$2" "link ok"
@@ -56,6 +60,7 @@ expect_tun() {
 # fails with EPERM (not the device policy's EPERM at open, not EACCES).
 expect_nocap() {
         check "$1: it finished" has "$2" "done"
+        check "$1: /dev/char/10:200 -> ../net/tun" has "$2" "char ../net/tun"
         check "$1: it opens" has "$2" "open ok"
         check "$1: TUNSETIFF fails with EPERM" grep -q '^tunsetiff denied: .*Operation not permitted' "$ROOT/out/$2"
         check "$1: no tap0" has "$2" "link none"
@@ -124,6 +129,7 @@ notun() {
         expect_eq "$what: cell run" 0 "$rc"
         check "$what: it finished" has tunadmin "done"
         check "$what: no /dev/net/tun inside" grep -q '^node .*No such file' "$ROOT/out/tunadmin"
+        check "$what: no /dev/char/10:200 inside" has tunadmin "char none"
         check "$what: cell says nothing of it" sh -c "! grep -i 'tun' '$WORK/notun.log'"
 }
 cellargs=()
