@@ -342,6 +342,20 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         if (r < 0)
                 return r;
 
+        /* /proc/sys/net stays writable where the network is the container's
+         * own, as nspawn leaves it: those sysctls are its namespace's alone
+         * (ip_forward for a router or VPN, somaxconn), and the kernel asks
+         * CAP_NET_ADMIN over that namespace for the rest. Bound before the
+         * read-only /proc/sys, which then leaves it as it is. Not with
+         * ProtectKernelTunables=, which keeps all of /proc/sys read-only. */
+        if (c->private_network && !c->protect_kernel_tunables) {
+                r = plan_mount_append(p, PLAN_MOUNT_WRITABLE, NULL, "/proc/sys/net", NULL,
+                                      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);
+                if (r < 0)
+                        return r;
+                m->optional = true;
+        }
+
         /* /sys: a fresh sysfs, read-only (the container must not reconfigure
          * the host's devices), with the interfaces of the network namespace it
          * is mounted in: the container's own, or the host's without

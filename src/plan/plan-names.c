@@ -108,6 +108,8 @@ const char *plan_mount_kind_to_string(PlanMountKind k) {
                 return "mask";
         case PLAN_MOUNT_READ_ONLY:
                 return "read-only";
+        case PLAN_MOUNT_WRITABLE:
+                return "writable";
         case PLAN_MOUNT_OVERLAY:
                 return "overlay";
         case PLAN_MOUNT_CGROUP:

@@ -163,6 +163,7 @@ static void text_mount(FILE *f, const PlanMount *m) {
         }
         case PLAN_MOUNT_MASK:
         case PLAN_MOUNT_READ_ONLY:
+        case PLAN_MOUNT_WRITABLE:
         case PLAN_MOUNT_CGROUP:
         case _PLAN_MOUNT_KIND_MAX:
         default:

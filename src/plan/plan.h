@@ -27,6 +27,8 @@ typedef enum PlanMountKind {
                                  * read-only tmpfs over a directory (decided by what it is);
                                  * a missing target is skipped */
         PLAN_MOUNT_READ_ONLY,   /* re-mount the existing .target read-only (its submounts keep their flags) */
+        PLAN_MOUNT_WRITABLE,    /* bind the existing .target onto itself with .flags, not read-only: a
+                                 * submount that a read-only one above it later leaves writable */
         PLAN_MOUNT_OVERLAY,     /* overlayfs of .lower (.upper) onto .target */
         PLAN_MOUNT_CGROUP,      /* the container's own cgroup at .target, read-only; done by the
                                  * child only after it unshared its cgroup namespace */

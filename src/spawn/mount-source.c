@@ -81,6 +81,9 @@ const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
         case PLAN_MOUNT_READ_ONLY:
                 (void) snprintf(buf, n, "read-only %s", strna(m->target));
                 break;
+        case PLAN_MOUNT_WRITABLE:
+                (void) snprintf(buf, n, "writable %s", strna(m->target));
+                break;
         case PLAN_MOUNT_OVERLAY:
                 (void) snprintf(buf, n, "%s=%s", m->flags & MS_RDONLY ? "OverlayReadOnly" : "Overlay",
                                 strna(m->target));
@@ -171,6 +174,7 @@ static int source_check(int root_fd, const PlanMount *m, const SharedLocks *plac
         case PLAN_MOUNT_SYMLINK:
         case PLAN_MOUNT_MASK:
         case PLAN_MOUNT_READ_ONLY:
+        case PLAN_MOUNT_WRITABLE:
         case PLAN_MOUNT_CGROUP:
         case _PLAN_MOUNT_KIND_MAX:
         default:

@@ -28,6 +28,9 @@ TEST(mounts_builtin_order) {
         plan_ok(&c, NULL, &p);
 
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/proc", "proc", nsde, NULL, "proc");
+        /* Before the read-only /proc/sys, which leaves it writable. */
+        assert_mount(&p, i, PLAN_MOUNT_WRITABLE, "/proc/sys/net", NULL, nsde, NULL, NULL);
+        ASSERT_TRUE(p.mounts[i++].optional);
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | nsde, NULL, "sysfs");
         assert_mount(&p, i++, PLAN_MOUNT_FS, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=4m,nr_inodes=64k",
                      "tmpfs");
@@ -87,6 +90,8 @@ TEST(mounts_sys_without_private_network) {
          * the host's /sys: its tracefs, debugfs, securityfs would come along. */
         assert_mount(&p, 1, PLAN_MOUNT_FS, "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                      NULL, "sysfs");
+        /* The host's network's sysctls: read-only with the rest of /proc/sys. */
+        ASSERT_NULL(plan_find_mount(&p, "/proc/sys/net", NULL));
         for (size_t k = 0; k < p.n_mounts; k++)
                 ASSERT_FALSE(p.mounts[k].kind == PLAN_MOUNT_BIND && streq_ptr(p.mounts[k].source, "/sys"));
         plan_done(&p);

@@ -51,6 +51,10 @@ TEST(nothing_asked) {
         ASSERT_NULL(plan_find_syscall(&p, "syslog"));
         ASSERT_NULL(plan_find_mount(&p, "/proc/kmsg", NULL));
         ASSERT_NULL(plan_find_mount(&p, "/proc/latency_stats", NULL));
+        /* The container's own network's sysctls stay writable, as nspawn's. */
+        const PlanMount *net = plan_find_mount(&p, "/proc/sys/net", NULL);
+        ASSERT_NOT_NULL(net);
+        ASSERT_EQ(net->kind, PLAN_MOUNT_WRITABLE);
         /* Masked in every container, as nspawn masks it. */
         assert_mount(&p, "/proc/kallsyms", PLAN_MOUNT_MASK);
         ASSERT_TRUE(p.cap_bounding & CAP(CAP_SYS_TIME));
@@ -154,6 +158,8 @@ TEST(kernel_tunables) {
         assert_mount(&p, "/proc/timer_stats", PLAN_MOUNT_READ_ONLY);
         assert_mount(&p, "/proc/mtrr", PLAN_MOUNT_READ_ONLY);
         assert_mount(&p, "/proc/sys", PLAN_MOUNT_READ_ONLY);
+        /* All of /proc/sys, its network's sysctls too, as systemd's. */
+        ASSERT_NULL(plan_find_mount(&p, "/proc/sys/net", NULL));
         for (size_t i = 0; i < p.n_mounts; i++)
                 n += streq(p.mounts[i].target, "/proc/sys") + streq(p.mounts[i].target, "/proc/kallsyms") +
                      streq(p.mounts[i].target, "/proc/asound");
