@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What test-event-loop.c and test-event-source.c share: handlers that
+/* What test-event-loop.c and test-event-source*.c share: handlers that
  * record what they saw and do what a test tells them. Each test includes
  * it once; its functions are static. */
 

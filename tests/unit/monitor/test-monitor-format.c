@@ -13,15 +13,10 @@
 
 #include "config-build.h"
 #include "monitor-handover.h"
+#include "monitor-test.h"
 #include "monitor.h"
 #include "strv.h"
 #include "test.h"
-
-static int fd_null(void) {
-        int fd = open("/dev/null", O_RDONLY|O_CLOEXEC);
-        ASSERT_TRUE(fd >= 3);
-        return fd;
-}
 
 static int open_bin(const char *env) {
         const char *bin = getenv(env);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "notify-test.h"
 #include "notify.h"
 #include "test-upstream.h"
 #include "test.h"
@@ -92,11 +93,6 @@ TEST(lingering_socket_without_loopback) {
                 _exit(lingering_socket(10, &listener) == -1 && listener == -EBADF ? 0 : 1);
         }
         (void) test_child_ran(pid, "cannot make a network namespace");
-}
-
-static void pump(Event *e) {
-        while (event_run(e, 0) > 0)
-                ;
 }
 
 /* A relay as cell runs one: upstream stands for its supervisor's socket

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "notify-internal.h"
+#include "notify-test.h"
 #include "notify.h"
 #include "strv.h"
 #include "test-upstream.h"
@@ -369,4 +370,27 @@ TEST(stop_extension) {
         ASSERT_EQ_U64(notify_stop_extension(3 * USEC_PER_SEC), 13 * USEC_PER_SEC);
         ASSERT_EQ_U64(notify_stop_extension(USEC_INFINITY - 1), USEC_INFINITY);
         ASSERT_EQ_U64(notify_stop_extension(USEC_INFINITY), USEC_INFINITY);
+}
+
+TEST(supervisor_side) {
+        int up = test_upstream_open("cell-test-notify");
+        Plan p = { .name = (char *) "web" };
+
+        notify_supervisor_ready(p.name);
+        expect_upstream(up, "READY=1\nSTATUS=web: running");
+        /* No TimeoutStopSec= (0, infinity): the service's own stands. */
+        /* Never STOPPING=1: without a stop job, systemd would stop the scope
+         * bound to the service, every process of the container at once. */
+        notify_supervisor_stopping(p.name, 0);
+        expect_upstream(up, "STATUS=web: stopping");
+        notify_supervisor_stopping(p.name, USEC_INFINITY);
+        expect_upstream(up, "STATUS=web: stopping");
+        /* 90 s: systemd waits no less than that and cell's 10 s after it. */
+        notify_supervisor_stopping(p.name, 90 * USEC_PER_SEC);
+        expect_upstream(up, "EXTEND_TIMEOUT_USEC=100000000\nSTATUS=web: stopping");
+        notify_supervisor_stopping(NULL, 5 * USEC_PER_SEC);
+        expect_upstream(up, "EXTEND_TIMEOUT_USEC=15000000");
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+        notify_supervisor_ready(p.name);    /* no socket: a no-op, no crash */
 }

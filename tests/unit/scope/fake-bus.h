@@ -3,7 +3,7 @@
 
 /* A private dbus-daemon standing in for the system bus, and a fake service on
  * it (a child process), for the tests of cell's conversation with systemd and
- * systemd-machined (test-scope-systemd.c, test-scope-machine.c). */
+ * systemd-machined (test-scope-systemd*.c, test-scope-machine.c). */
 
 #include <stdbool.h>
 #include <systemd/sd-bus.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The fake systemd's leftover scopes, for test-scope-systemd.c: units of
+/* The fake systemd's leftover scopes, for fake-systemd.c: units of
  * cell's name that exist already, each with its activations in turn, read and
  * stopped by invocation ID (/org/freedesktop/systemd1/unit/<ID>) or by name.
  * The kind is a word in the unit's name:
