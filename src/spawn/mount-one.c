@@ -440,7 +440,13 @@ static int do_mask(MountContext *c, const PlanMount *m, const char *what) {
                       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, what);
 }
 
-static int do_read_only(MountContext *c, const PlanMount *m, const char *what) {
+/* "read-only" and "writable": the path bound onto itself (with what is
+ * mounted below it), the copy read-only or not. Not its submounts: on the
+ * container's fresh procfs those are only the unit's own mounts (a writable
+ * TemporaryFileSystem=/proc/sys/kernel keeps its flags, as nspawn mounts
+ * them over its read-only /proc/sys), masks, ro already, and a "writable"
+ * one made before, which a read-only one above it so leaves writable. */
+static int do_rebind(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int target_fd = -EBADF, tree_fd = -EBADF;
         int r;
 
@@ -449,41 +455,17 @@ static int do_read_only(MountContext *c, const PlanMount *m, const char *what) {
                 return 0;
         if (target_fd < 0)
                 return target_fd;
+        /* Below /proc only on the container's own procfs: never the image's. */
         r = target_check_proc(c, m, target_fd, what);
         if (r < 0)
                 return r;
 
-        /* Bind the path onto itself (with what is mounted below it) and make
-         * the copy read-only. Not its submounts: on the container's fresh
-         * procfs those are only the unit's own mounts (a writable
-         * TemporaryFileSystem=/proc/sys/kernel keeps its flags, as nspawn
-         * mounts them over its read-only /proc/sys) and masks, ro already. */
         tree_fd = mount_clone_tree(target_fd, true);
         if (tree_fd < 0)
                 return spawn_error(c->err, tree_fd, "%s: cannot clone the target", what);
         return attach(c, tree_fd, target_fd, false,
-                      MOUNT_ATTR_RDONLY | mount_attr_from_flags(m->flags), what);
-}
-
-/* The path bound onto itself, writable: a read-only mount of a directory
- * above it, made later, leaves it so (do_read_only() sets only its own). */
-static int do_writable(MountContext *c, const PlanMount *m, const char *what) {
-        _cleanup_close_ int target_fd = -EBADF, tree_fd = -EBADF;
-        int r;
-
-        target_fd = target_open(c, m, MOUNT_TARGET_ANY, 0, what);
-        if (target_fd == -ENOENT && m->optional)
-                return 0;
-        if (target_fd < 0)
-                return target_fd;
-        /* Only on the container's own procfs: never a path of the image's. */
-        r = target_check_proc(c, m, target_fd, what);
-        if (r < 0)
-                return r;
-        tree_fd = mount_clone_tree(target_fd, false);
-        if (tree_fd < 0)
-                return spawn_error(c->err, tree_fd, "%s: cannot clone the target", what);
-        return attach(c, tree_fd, target_fd, false, mount_attr_from_flags(m->flags), what);
+                      (m->kind == PLAN_MOUNT_READ_ONLY ? MOUNT_ATTR_RDONLY : 0) | mount_attr_from_flags(m->flags),
+                      what);
 }
 
 static int do_overlay(MountContext *c, const PlanMount *m, const char *what) {
@@ -568,9 +550,8 @@ int mount_one(MountContext *c, const PlanMount *m) {
         case PLAN_MOUNT_MASK:
                 return c->create_only ? 0 : do_mask(c, m, what);
         case PLAN_MOUNT_READ_ONLY:
-                return c->create_only ? 0 : do_read_only(c, m, what);
         case PLAN_MOUNT_WRITABLE:
-                return c->create_only ? 0 : do_writable(c, m, what);
+                return c->create_only ? 0 : do_rebind(c, m, what);
         case PLAN_MOUNT_OVERLAY:
                 return do_overlay(c, m, what);
         case PLAN_MOUNT_CGROUP:
