@@ -375,12 +375,14 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         /* /tmp as nspawn mounts it: a fresh tmpfs, so that a payload on a
          * ReadOnly=yes root has one place to write and leaves nothing in the
          * image, limited as /dev/shm. A unit's own mount at /tmp replaces it
-         * (Bind=+/tmp keeps the image's). */
+         * (Bind=+/tmp keeps the image's). Optional: a read-only image
+         * without /tmp (squashfs, erofs) starts as it did, without one. */
         if (!plan_unit_mounts_at(c, "/tmp")) {
                 r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-                                      "mode=1777,size=10%,nr_inodes=400k", NULL);
+                                      "mode=1777,size=10%,nr_inodes=400k", &m);
                 if (r < 0)
                         return r;
+                m->optional = true;
         }
 
         first_unit = p->n_mounts;

@@ -82,6 +82,10 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         int r;
 
         fd = mount_target_ensure_recorded(c->root_fd, m->target, type, extra, &c->made.created);
+        /* An optional file system (the built-in /tmp) whose missing mount
+         * point a read-only image cannot take: the caller skips it. */
+        if (fd == -EROFS && m->kind == PLAN_MOUNT_FS && m->optional)
+                return -EROFS;
         if (fd < 0)
                 return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
         if (c->create_only)
@@ -311,6 +315,8 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
          * symlink: a /proc symlink in the image is the CVE-2019-16884 trick
          * (the payload's later writes to /proc/self/... land in a fake). */
         target_fd = target_open(c, m, MOUNT_TARGET_DIR, api ? RESOLVE_NO_SYMLINKS : 0, what);
+        if (target_fd == -EROFS && m->optional)
+                return 0;
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
 

@@ -54,4 +54,12 @@ run_cell none "$u"
 expect "Bind=+/tmp: status ($(cat "$work/err"))" "$status" 0
 expect "Bind=+/tmp: the image's /tmp, one mount, read-only" "$(tr '\n' ' ' < "$work/out")" "image-file 1 refused "
 rmdir "$root/tmp/image-file"
+
+# A read-only image without /tmp (squashfs) starts as it did: no /tmp.
+mkdir "$work/notmp" && cp -a "$root/." "$work/notmp/" && rmdir "$work/notmp/tmp"
+mksquashfs "$work/notmp" "$work/notmp.sqfs" -quiet -noappend >/dev/null
+u=$(unit "notmp" "[Root]" "Image=$work/notmp.sqfs" "[Exec]" "Exec=/bin/sh -c 'test -e /tmp || echo none'")
+run_cell none "$u"
+expect "an image without /tmp: status ($(cat "$work/err"))" "$status" 0
+expect "an image without /tmp" "$(cat "$work/out")" none
 echo ok
