@@ -313,12 +313,14 @@ static void plan_sort_mounts(Plan *p, size_t from) {
         }
 }
 
-/* Whether a Bind=, TemporaryFileSystem= or Overlay= of the unit mounts at target. */
+/* Whether a Bind=, TemporaryFileSystem= or Overlay= of the unit mounts at
+ * target, surely: not a Bind= skipped where its source is missing ("-"). */
 static bool plan_unit_mounts_at(const CellConfig *c, const char *target) {
         for (size_t i = 0; i < c->n_binds; i++) {
                 const CellBind *b = &c->binds[i];
+                const char *at = b->target ?: b->source + (b->source[0] == '+');
 
-                if (plan_path_compare(b->target ?: b->source + (b->source[0] == '+'), target) == 0)
+                if (!b->ignore_missing && plan_path_compare(at, target) == 0)
                         return true;
         }
         for (size_t i = 0; i < c->n_tmpfs; i++)
@@ -375,8 +377,9 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         /* /tmp as nspawn mounts it: a fresh tmpfs, so that a payload on a
          * ReadOnly=yes root has one place to write and leaves nothing in the
          * image, limited as /dev/shm. A unit's own mount at /tmp replaces it
-         * (Bind=+/tmp keeps the image's). Optional: a read-only image
-         * without /tmp (squashfs, erofs) starts as it did, without one. */
+         * (Bind=+/tmp keeps the image's). Optional: only on a directory, as
+         * the image has it or it can take one; an image whose /tmp is a link
+         * or a file, or a read-only one without /tmp, starts as before. */
         if (!plan_unit_mounts_at(c, "/tmp")) {
                 r = plan_mount_append(p, PLAN_MOUNT_FS, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
                                       "mode=1777,size=10%,nr_inodes=400k", &m);

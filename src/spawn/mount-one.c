@@ -74,6 +74,14 @@ static int target_check_proc(MountContext *c, const PlanMount *m, int fd, const 
         return 0;
 }
 
+/* An optional file system (the built-in /tmp) goes only on a directory of
+ * the image's, never through a link (which could lead it over /proc/sys,
+ * /sys or /dev), nor on a file; and where a read-only image has none, it
+ * is left out: skipped, as the image started before there was one. */
+static bool fs_target_skipped(const PlanMount *m, int r) {
+        return m->kind == PLAN_MOUNT_FS && m->optional && (r == -EROFS || r == -ELOOP || r == -ENOTDIR || r == -ENOENT);
+}
+
 /* Resolves (and creates) a target, refusing one that resolves to the root.
  * The pass before ReadOnly= only makes it: nothing is mounted on what it
  * opens, and the real pass checks the same path again. */
@@ -82,10 +90,8 @@ static int target_open(MountContext *c, const PlanMount *m, MountTargetType type
         int r;
 
         fd = mount_target_ensure_recorded(c->root_fd, m->target, type, extra, &c->made.created);
-        /* An optional file system (the built-in /tmp) whose missing mount
-         * point a read-only image cannot take: the caller skips it. */
-        if (fd == -EROFS && m->kind == PLAN_MOUNT_FS && m->optional)
-                return -EROFS;
+        if (fs_target_skipped(m, fd))
+                return fd;
         if (fd < 0)
                 return fd == -ENOENT && type == MOUNT_TARGET_ANY ? -ENOENT : target_error(c, fd, what);
         if (c->create_only)
@@ -314,8 +320,8 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         /* proc and sysfs go on a real directory of the root, never through a
          * symlink: a /proc symlink in the image is the CVE-2019-16884 trick
          * (the payload's later writes to /proc/self/... land in a fake). */
-        target_fd = target_open(c, m, MOUNT_TARGET_DIR, api ? RESOLVE_NO_SYMLINKS : 0, what);
-        if (target_fd == -EROFS && m->optional)
+        target_fd = target_open(c, m, MOUNT_TARGET_DIR, api || m->optional ? RESOLVE_NO_SYMLINKS : 0, what);
+        if (fs_target_skipped(m, target_fd))
                 return 0;
         if (target_fd < 0 || c->create_only)
                 return MIN(target_fd, 0);
