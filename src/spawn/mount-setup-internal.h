@@ -23,6 +23,8 @@ typedef struct MountContext {
         MountUndo made;         /* what the start made, removed again if it fails */
         const MountIdmapTrees *trees;   /* NULL without PrivateUsers= */
         SpawnError *err;
+        int dev_fd;             /* /dev, once a /dev/char link looked (mount-devchar.c); -EBADF: not yet */
+        bool dev_fresh;         /* ... and it is the tmpfs this start mounted */
 } MountContext;
 
 /* m, by its kind, on the tree of c (with c->create_only, only its mount

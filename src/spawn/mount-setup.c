@@ -185,7 +185,7 @@ int mount_setup_build(const Plan *p, int *ret_root_fd, MountUndo *ret_undo, Spaw
 int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int *ret_root_fd, MountUndo *ret_undo,
                                SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, devnull_fd = -EBADF;
-        MountContext c = { .plan = p, .trees = trees, .made = MOUNT_UNDO_NULL, .err = err };
+        MountContext c = { .plan = p, .trees = trees, .made = MOUNT_UNDO_NULL, .err = err, .dev_fd = -EBADF };
         bool read_only = false;
         struct stat st;
         int r;
@@ -241,6 +241,7 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 r = spawn_error(err, r, "cannot stat the container's root");
         else
                 r = mount_build_tree(&c, read_only);
+        c.dev_fd = safe_close(c.dev_fd);
         if (r < 0) {
                 /* Bad input leaves nothing behind. */
                 mount_undo_take_back(&c.made, root_fd, -EBADF);
