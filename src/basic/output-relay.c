@@ -376,6 +376,10 @@ void output_relay_set_gone(OutputRelay *r, int error) {
         r->out_gone_told = true;
 }
 
+void output_relay_set_dropping_told(OutputRelay *r) {
+        r->out_dropping = r->out_dropping_told = true;
+}
+
 void output_relay_drain(OutputRelay *r, unsigned timeout_msec) {
         uint64_t deadline = output_relay_now_msec() + timeout_msec;
 

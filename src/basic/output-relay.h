@@ -107,6 +107,9 @@ void output_relay_tell_unwatched(OutputRelay *r, const char *stream, int error);
 /* OUT failed for good before this relay began (cell's relay said so before
  * the hand-over): dropped from the start, and nothing said again. */
 void output_relay_set_gone(OutputRelay *r, int error);
+/* The relay before this one (cell's, handed over) found OUT refusing for now
+ * and said so: not said again until OUT has taken output and refused anew. */
+void output_relay_set_dropping_told(OutputRelay *r);
 /* After the payload exited: what is left in the pipe, until its end, for as
  * long as it comes without a pause of a second (OUT may pause longer: a
  * slow journal), and never beyond TIMEOUT_MSEC in all (a writer that

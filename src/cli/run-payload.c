@@ -57,6 +57,8 @@ static MonitorHandover run_handover_state(const Run *run) {
                 .cell_fd = run->cell_fd,
                 .output_fds = { run->relay->output[0].pipe, run->relay->output[1].pipe },
                 .output_gone = { run->relay->output[0].out_gone, run->relay->output[1].out_gone },
+                .output_dropping = { run->relay->output[0].out_dropping_told,
+                                     run->relay->output[1].out_dropping_told },
                 .console = run->relay->console,
                 .console_cr_held = run->relay->output[0].n_cr_held,
                 .console_slave_fd = run->relay->console_slave,

@@ -323,6 +323,8 @@ int monitor_hand_over(const MonitorHandover *h) {
         s.output_fds[1] = h->output_fds[1];
         s.output_gone[0] = h->output_gone[0];
         s.output_gone[1] = h->output_gone[1];
+        s.output_dropping[0] = h->output_dropping[0];
+        s.output_dropping[1] = h->output_dropping[1];
         s.console = h->console;
         s.console_cr_held = h->console_cr_held;
         s.console_slave_fd = h->console_slave_fd;

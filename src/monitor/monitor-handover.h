@@ -29,6 +29,7 @@ typedef struct MonitorHandover {
         int output_fds[2];              /* the read ends of the payload's stdout and stderr,
                                          * relayed to our fd 1 and 2 (src/cli/run-relay.h); -EBADF: none */
         bool output_gone[2];            /* ... whose stream failed for good (said so already) */
+        bool output_dropping[2];        /* ... whose stream refused for now (said so already) */
         bool console;                   /* output_fds[0] is the console's master (run_relay_take_console()) ... */
         unsigned console_cr_held;       /* ... its CRs our relay held back (output-relay.h) ... */
         int console_slave_fd;           /* ... and its slave, held; -EBADF: none */

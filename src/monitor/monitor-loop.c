@@ -285,6 +285,8 @@ static int loop_setup(Loop *l) {
                         l->s->output_fds[i] = -EBADF;   /* the relay's */
                 if (r >= 0 && l->s->output_gone[i])
                         output_relay_set_gone(&l->output[i], EPIPE);
+                else if (r >= 0 && l->s->output_dropping[i])
+                        output_relay_set_dropping_told(&l->output[i]);
                 if (r >= 0 && i == 0 && l->s->console)
                         output_relay_set_console(&l->output[0], l->s->console_cr_held);
                 /* Not watched: relayed on the timer, the payload not killed for it. */

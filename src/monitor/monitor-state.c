@@ -30,7 +30,8 @@ enum {
         ARG_UID_LOCK_FD, ARG_UID_LOCK_PATH, ARG_NAME_LOCK_FD, ARG_NAME_LOCK_PATH, ARG_NETNS_FD, ARG_CELL_FD,
         ARG_FINISH, ARG_DEBUG,
         ARG_SHARED_LOCK_FD, ARG_STDOUT_PIPE_FD, ARG_STDERR_PIPE_FD, ARG_NOTIFY_PENDING,
-        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_CONSOLE_RELAY, ARG_CONSOLE_SLAVE_FD, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
+        ARG_STDOUT_GONE, ARG_STDERR_GONE, ARG_STDOUT_DROPPING, ARG_STDERR_DROPPING,
+        ARG_CONSOLE_RELAY, ARG_CONSOLE_SLAVE_FD, ARG_HANDOVER_FORMAT, ARG_CELL_VERSION,
 };
 
 static const struct option options[] = {
@@ -64,6 +65,8 @@ static const struct option options[] = {
         { "stderr-pipe-fd",    required_argument, NULL, ARG_STDERR_PIPE_FD },
         { "stdout-gone",       no_argument,       NULL, ARG_STDOUT_GONE    },
         { "stderr-gone",       no_argument,       NULL, ARG_STDERR_GONE    },
+        { "stdout-dropping",   no_argument,       NULL, ARG_STDOUT_DROPPING },
+        { "stderr-dropping",   no_argument,       NULL, ARG_STDERR_DROPPING },
         { "console-relay",     required_argument, NULL, ARG_CONSOLE_RELAY },
         { "console-slave-fd",  required_argument, NULL, ARG_CONSOLE_SLAVE_FD },
         { "finish",            required_argument, NULL, ARG_FINISH        },
@@ -178,6 +181,10 @@ int monitor_state_to_argv(const MonitorState *s, const char *path, char ***ret_a
                 r = monitor_push_option(&l, "stdout-gone", NULL);
         if (r >= 0 && s->output_fds[1] >= 0 && s->output_gone[1])
                 r = monitor_push_option(&l, "stderr-gone", NULL);
+        if (r >= 0 && s->output_fds[0] >= 0 && s->output_dropping[0])
+                r = monitor_push_option(&l, "stdout-dropping", NULL);
+        if (r >= 0 && s->output_fds[1] >= 0 && s->output_dropping[1])
+                r = monitor_push_option(&l, "stderr-dropping", NULL);
         if (r >= 0 && s->output_fds[0] >= 0 && s->console)
                 r = push_u64(&l, "console-relay", s->console_cr_held);
         if (r >= 0 && s->output_fds[0] >= 0 && s->console && s->console_slave_fd >= 0)
@@ -381,6 +388,12 @@ int monitor_state_parse(int argc, char *argv[], MonitorState *ret) {
                         break;
                 case ARG_STDERR_GONE:
                         s.output_gone[1] = true;
+                        break;
+                case ARG_STDOUT_DROPPING:
+                        s.output_dropping[0] = true;
+                        break;
+                case ARG_STDERR_DROPPING:
+                        s.output_dropping[1] = true;
                         break;
                 case ARG_CONSOLE_RELAY: {
                         uint64_t held = 0;

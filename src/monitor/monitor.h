@@ -40,8 +40,10 @@
  * refuses another (monitor_handover_check()) before it takes anything over.
  * A cell of before the formats passed none: its options are format 1's.
  * Format 2 added --console-relay= and --console-slave-fd= (the read-only
- * console relayed) and nothing else: this cell-monitor reads format 1 as well, as it was meant. */
-#define MONITOR_HANDOVER_FORMAT 2U
+ * console relayed), format 3 --stdout-dropping and --stderr-dropping (a
+ * full disk said once), and nothing else: this cell-monitor reads formats 1
+ * and 2 as well, as they were meant (without them: nothing said yet). */
+#define MONITOR_HANDOVER_FORMAT 3U
 #define MONITOR_HANDOVER_FORMAT_OLDEST 1U
 
 /* The most shared places' locks handed over; a start with more stays
@@ -86,6 +88,7 @@ typedef struct MonitorState {
         int output_fds[2];              /* the payload's stdout and stderr pipes, relayed to our
                                          * fd 1 and 2 (output-relay.h) until their end; -EBADF: none */
         bool output_gone[2];            /* ... whose stream cell found gone (and said so) */
+        bool output_dropping[2];        /* ... whose stream refused for now (ENOSPC), said so too */
         bool console;                   /* output_fds[0] is the master of the container's console,
                                          * a pty (output_relay_set_console()), not a pipe ... */
         unsigned console_cr_held;       /* ... with this many CRs cell's relay held back */

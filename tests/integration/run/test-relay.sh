@@ -149,4 +149,46 @@ PY
 ' sh "$work/small" "$CELL" "$work/$(unit_name full).cell" "$work/full-err")
 expect "full disk: exit status" "$status" 3
 expect "full disk: output again once freed" "$(grep -c '^after the disk was freed$' "$work/full-err")" 1
+# StandardOutput= a full disk (/dev/full), fd 2 the journal stream: the
+# payload's stdout is dropped from before the hand-over (1 s in) to its end,
+# and the warning is said once, by cell, not again by cell-monitor, which
+# relays on (the hand-over says cell said it). Prints the count, then the
+# supervisor's name after the hand-over, then the exit status.
+dropping() {
+        python3 - "$CELL" "$work/$(unit_name dropping).cell" <<'PY'
+import os, socket, subprocess, sys, time
+cell, unit = sys.argv[1:3]
+ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+st = os.fstat(theirs.fileno())
+env = dict(os.environ, JOURNAL_STREAM="%d:%d" % (st.st_dev, st.st_ino))
+p = subprocess.Popen([cell, "run", "--cgroup-manager=none", unit], stdin=subprocess.DEVNULL,
+                     stdout=open("/dev/full", "w"), stderr=theirs.fileno(), env=env)
+theirs.close()
+ours.settimeout(20)
+got = b""
+while b"up\n" not in got:
+    got += ours.recv(4096)
+name = ""
+for _ in range(60):
+    name = open("/proc/%d/comm" % p.pid).read().strip()
+    if name == "cell-monitor":
+        break
+    time.sleep(0.05)
+while True:
+    chunk = ours.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+print(got.decode().count("Writing the payload's stdout: No space left on device: dropped until it takes output again."))
+print(name)
+print(p.wait(timeout=30))
+PY
+}
+unit dropping "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'echo up >&2; echo early; sleep 2; i=0; while [ \$i -lt 200 ]; do echo line \$i; i=\$((i + 1)); done; echo done >&2; exit 5'" \
+        >/dev/null
+out=$(dropping)
+expect "stdout a full disk: said once" "$(sed -n 1p <<< "$out")" 1
+expect "stdout a full disk: handed over" "$(sed -n 2p <<< "$out")" cell-monitor
+expect "stdout a full disk: exit status" "$(sed -n 3p <<< "$out")" 5
 echo ok

@@ -18,6 +18,7 @@
 #include "test.h"
 
 int monitor_journal_sndbuf;
+bool monitor_journal_full;
 
 char payload_output_byte(size_t i) {
         return (char) ('a' + (i * 7 + i / 4096) % 26);
@@ -137,7 +138,9 @@ void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                         payload_run(what, pair[1], ready[1]);
                 }
                 if (what == PAYLOAD_OUTPUT) {
-                        if (dup2(journal[0], STDOUT_FILENO) < 0)
+                        int out = monitor_journal_full ? open("/dev/full", O_WRONLY|O_CLOEXEC) : journal[0];
+
+                        if (out < 0 || dup2(out, STDOUT_FILENO) < 0)
                                 _exit(100);
                         s.output_fds[0] = output[0];
                         safe_close(output[1]);

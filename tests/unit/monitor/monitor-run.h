@@ -5,6 +5,7 @@
  * of the test's own (test-monitor, test-monitor-output). The binary is
  * $CELL_MONITOR_BIN. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -36,6 +37,8 @@ typedef struct Run {
 /* PAYLOAD_OUTPUT: SO_SNDBUF of the monitor's stdout (the journal stream's
  * socket), so that it fills after a few KiB; 0: the kernel's default. */
 extern int monitor_journal_sndbuf;
+/* PAYLOAD_OUTPUT: the monitor's stdout is /dev/full (a full disk), not the socket. */
+extern bool monitor_journal_full;
 
 /* As cell: signals blocked, the payload cloned, then exec of cell-monitor
  * with the hand-over on its command line. */

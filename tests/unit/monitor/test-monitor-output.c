@@ -115,3 +115,36 @@ TEST(output_pipe_not_watched) {
 TEST(output_stream_not_watched) {
         relay_refused("out", true);
 }
+
+/* The monitor's stdout a full disk (/dev/full): the payload's output is
+ * dropped, its writes never block, it exits 0. The warning is said once;
+ * not at all where cell said it before the hand-over (--stdout-dropping),
+ * so that a service's log has it once, not once per supervisor. */
+static void relay_full(bool told) {
+        MonitorState t = template();
+        char *log;
+        Run r;
+
+        t.output_dropping[0] = told;
+        monitor_journal_full = true;
+        monitor_start(PAYLOAD_OUTPUT, &t, &r);
+        monitor_journal_full = false;
+        ASSERT_EQ(monitor_wait(&r, &log), 0);
+        const char *w = "Writing the payload's stdout: No space left on device: dropped until it takes output again.";
+        if (told)
+                ASSERT_NULL(strstr(log, w));
+        else {
+                ASSERT_CONTAINS(log, w);
+                ASSERT_NULL(strstr(strstr(log, w) + 1, w));
+        }
+        free(log);
+        safe_close(r.journal);
+}
+
+TEST(output_full_disk_said_once) {
+        relay_full(false);
+}
+
+TEST(output_full_disk_said_by_cell) {
+        relay_full(true);
+}

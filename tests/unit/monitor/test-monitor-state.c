@@ -49,6 +49,8 @@ TEST(state_round_trip) {
         in.console = true;
         in.console_cr_held = 3;
         in.console_slave_fd = slave;
+        in.output_gone[0] = true;
+        in.output_dropping[1] = true;
 
         ASSERT_OK(monitor_state_to_argv(&in, "/x/cell-monitor", &argv, fds, &n_fds));
         ASSERT_STREQ(argv[0], "/x/cell-monitor");
@@ -89,6 +91,8 @@ TEST(state_round_trip) {
         ASSERT_EQ(out.console_slave_fd, slave);
         ASSERT_TRUE(out.console);
         ASSERT_EQ(out.console_cr_held, 3U);
+        ASSERT_TRUE(out.output_gone[0] && !out.output_gone[1]);
+        ASSERT_TRUE(!out.output_dropping[0] && out.output_dropping[1]);
         ASSERT_EQ((int) strv_length(out.finish), 2);
         ASSERT_STREQ(out.finish[0], "--state");
         ASSERT_STREQ(out.finish[1], "--cgroup=/sys/fs/cgroup/x y");
@@ -116,6 +120,8 @@ TEST(state_round_trip) {
         ASSERT_TRUE(out.relay.fd < 0 && out.oom.fd < 0 && out.uid_lock_fd < 0 && out.name_lock_fd < 0 &&
                     out.netns_fd < 0 && out.cell_fd < 0 && !out.finish && out.output_fds[0] < 0 &&
                     out.output_fds[1] < 0 && out.console_slave_fd < 0 && !out.console);
+        ASSERT_TRUE(!out.output_gone[0] && !out.output_gone[1] && !out.output_dropping[0] &&
+                    !out.output_dropping[1]);
         monitor_state_done(&out);
         strv_free(argv);
 }
