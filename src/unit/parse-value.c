@@ -33,17 +33,19 @@ static const char *skip_blanks(const char *p) {
         return p + strspn(p, WHITESPACE);
 }
 
-/* floor(num / 10^digits * mul): the bytes a fraction of digits decimal
- * digits (value num) adds to a term. Past 38 digits 10^digits exceeds any
- * num * mul (< 2^124), so the fraction adds nothing. */
+/* The bytes a fraction of digits decimal digits (value num) adds to a term,
+ * reckoned as systemd's parse_size() does, in double: num divided by ten
+ * once a digit, times mul, cut to an integer. Exact arithmetic gives
+ * another number in about one fraction of six with base 1000 ("0.23M" is
+ * 229999 bytes to systemd, "5.007K" 5006) and near 2^64 with base 1024
+ * ("5.1E"); the unit's limit must be the one systemd would set. num is
+ * below 10^digits, so the product stays below 2^61 (mul is at most 2^60). */
 static uint64_t fraction_scale(uint64_t num, size_t digits, uint64_t mul) {
-        unsigned __int128 den = 1;
+        double frac = (double) num;
 
-        if (digits >= 38)
-                return 0;
         for (size_t i = 0; i < digits; i++)
-                den *= 10;
-        return (uint64_t) ((unsigned __int128) num * mul / den);
+                frac /= 10;
+        return (uint64_t) (frac * (double) mul);
 }
 
 /* systemd's parse_size(): a sum of terms, each a number (a "+" may lead

@@ -40,6 +40,14 @@ TEST(size_base_1000) {
         ASSERT_ERROR(parse_size_base("1K", 10, &v), EINVAL);
         ASSERT_OK(parse_size_base("5M", 1024, &v));
         ASSERT_EQ_U64(v, 5 << 20);
+        /* A fraction is reckoned in double, as by systemd: 0.23 * 10^6 is
+         * 229999.99..., cut to 229999 (IOReadBandwidthMax=/dev/sda 0.23M). */
+        ASSERT_OK(parse_size_base("0.23M", 1000, &v));
+        ASSERT_EQ_U64(v, 229999);
+        ASSERT_OK(parse_size_base("5.007K", 1000, &v));
+        ASSERT_EQ_U64(v, 5006);
+        ASSERT_OK(parse_size_base("2.5K", 1000, &v));
+        ASSERT_EQ_U64(v, 2500);
 }
 
 TEST(size) {
@@ -119,6 +127,10 @@ TEST(size) {
         ASSERT_ERROR(parse_size("1.99999999999999999999K", &v), ERANGE);
         ASSERT_OK(parse_size("1.000000000000000000000000000000000000000001K", &v));
         ASSERT_EQ_U64(v, 1024);
+        /* Near 2^64 the double's 53 bits show, as in systemd: 0.1 * 2^60 is
+         * 115292150460684704 there, 115292150460684697 exactly. */
+        ASSERT_OK(parse_size("5.1E", &v));
+        ASSERT_EQ_U64(v, UINT64_C(5879899673494919584));
 }
 
 TEST(limit) {
