@@ -183,12 +183,17 @@ bool hostname_is_valid(const char *s) {
 
 /* systemd's ifname_valid(): what the kernel takes, less what it refuses
  * only at the start ("all" and "default" are sysctl directories, a byte
- * 0xa0 is a blank to it) and an all-digit name (an ifindex to systemd). */
+ * 0xa0 is a blank to it) and an ifindex: an all-digit name, or one its
+ * safe_atoi() reads as a number above 0 ("0x10", "+5", "0b11", "0o7",
+ * parse-number.h), which nspawn refuses as "not valid" too. */
 bool ifname_is_valid(const char *s) {
         bool digits = true;
+        int ifindex;
 
         if (isempty(s) || strlen(s) > 15 || streq(s, ".") || streq(s, "..") || streq(s, "all") ||
             streq(s, "default"))
+                return false;
+        if (parse_int_range(s, 1, INT_MAX, &ifindex) == 0)
                 return false;
         for (const char *p = s; *p; p++) {
                 if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || *p == '/' || *p == ':' || *p == '%')

@@ -584,6 +584,15 @@ TEST(names) {
         ASSERT_TRUE(ifname_is_valid("eth0"));
         ASSERT_TRUE(ifname_is_valid("all0"));
         ASSERT_TRUE(ifname_is_valid("1a"));
+        /* An ifindex as systemd's parse_ifindex() reads one (safe_atoi()) is
+         * no name, in any notation: nspawn refuses Interface=0x10. */
+        ASSERT_FALSE(ifname_is_valid("0x10"));
+        ASSERT_FALSE(ifname_is_valid("+5"));
+        ASSERT_FALSE(ifname_is_valid("0b11"));
+        ASSERT_FALSE(ifname_is_valid("0o7"));
+        ASSERT_TRUE(ifname_is_valid("-5"));             /* no ifindex: a name */
+        ASSERT_TRUE(ifname_is_valid("0x"));
+        ASSERT_TRUE(ifname_is_valid("0x7fffffffff"));   /* beyond an int: a name */
 }
 
 TEST(distance) {
