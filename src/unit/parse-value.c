@@ -337,15 +337,17 @@ static const struct {
 int parse_errno(const char *s, int *ret) {
         if (isempty(s))
                 return -EINVAL;
+        /* In any case, as systemd's errno_from_name() (its gperf table
+         * ignores case): SystemCallErrorNumber=eperm is EPERM there. */
         for (int i = 1; i < 4096; i++) {
                 const char *name = strerrorname_np(i);
-                if (name && streq(name, s)) {
+                if (name && strcaseeq(name, s)) {
                         *ret = i;
                         return 0;
                 }
         }
         for (size_t i = 0; i < ELEMENTSOF(errno_aliases); i++)
-                if (streq(errno_aliases[i].name, s)) {
+                if (strcaseeq(errno_aliases[i].name, s)) {
                         *ret = errno_aliases[i].error;
                         return 0;
                 }

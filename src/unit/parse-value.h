@@ -44,7 +44,8 @@ int parse_timespan(const char *s, uint64_t default_unit, uint64_t *ret_usec);
  * SIGPOLL, SIGIOT or SIGCLD. The names: signal_name() (signal-util.h). */
 int parse_signal(const char *s, int *ret);
 
-/* "EPERM" or 1..4095 (C's notation, parse-number.h) -> errno number. */
+/* "EPERM" (any case, "eperm" too, as systemd's) or 1..4095 (C's notation,
+ * parse-number.h) -> errno number. */
 int parse_errno(const char *s, int *ret);
 /* errno name for a number, NULL when unknown (for messages and docs). */
 const char *errno_name(int error);

@@ -390,6 +390,14 @@ TEST(errno_values) {
         ASSERT_EQ(e, EAGAIN);
         ASSERT_OK(parse_errno("EDEADLOCK", &e));
         ASSERT_EQ(e, EDEADLK);
+        /* Names in any case, as systemd's errno_from_name() takes them. */
+        ASSERT_OK(parse_errno("eperm", &e));
+        ASSERT_EQ(e, EPERM);
+        ASSERT_OK(parse_errno("eNoSys", &e));
+        ASSERT_EQ(e, ENOSYS);
+        ASSERT_OK(parse_errno("ewouldblock", &e));
+        ASSERT_EQ(e, EAGAIN);
+        ASSERT_ERROR(parse_errno("efoo", &e), EINVAL);
 }
 
 TEST(modes) {
