@@ -302,8 +302,10 @@ static const struct {
 _Static_assert(AF_MAX <= 64, "more address families than bits");
 
 int address_family_from_string(const char *s) {
+        /* In any case, as systemd's af_from_name() (its gperf table ignores
+         * case): RestrictAddressFamilies=af_unix is AF_UNIX there. */
         for (size_t i = 0; s && i < ELEMENTSOF(af_table); i++)
-                if (streq(af_table[i].name, s))
+                if (strcaseeq(af_table[i].name, s))
                         return af_table[i].af;
         return -EINVAL;
 }

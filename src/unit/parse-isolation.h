@@ -41,7 +41,8 @@ unsigned long namespace_flags_all(void);
  * earlier ones as systemd does (see parse-isolation.c). */
 int parse_restrict_namespaces(CellConfig *c, const char *s, char **ret_word);
 
-/* RestrictAddressFamilies=: "AF_INET" ... -> its number, -EINVAL if none. */
+/* RestrictAddressFamilies=: "AF_INET" ... (any case, as systemd's) -> its
+ * number, -EINVAL if none. */
 int address_family_from_string(const char *s);
 /* The canonical name of family af ("AF_UNIX", not "AF_LOCAL"), NULL if none. */
 const char *address_family_to_string(int af);
