@@ -446,13 +446,16 @@ int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return set_string(data, ctx->value);
 }
 
-/* SupplementaryGroups=: the start names a group it cannot find by its own line. */
+/* SupplementaryGroups=: the start names a group it cannot find by its own line.
+ * Split as systemd 252 splits it (extract_first_word() without flags): a
+ * backslash keeps the next character ("a\ b" is "a b", "\x41" is "x41"),
+ * a quote is part of the name ("\"wheel\"", which no group has), as in User=. */
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data;
         size_t n = strv_length(*list);
         int r;
 
-        r = parse_word_list(ctx, k, list, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, user_group_name_is_relaxed_valid);
+        r = parse_word_list(ctx, k, list, 0, user_group_name_is_relaxed_valid);
         for (size_t i = n; r >= 0 && *list && (*list)[i]; i++)
                 r = warn_relaxed_name(ctx, (*list)[i]);
         ctx->items = strv_length(*list);

@@ -360,6 +360,15 @@ TEST(exec) {
         ASSERT_EQ(diag.n_warnings, warnings + 3);
         BAD(&c, "Exec", "SupplementaryGroups", "a/b", "(\"a/b\" is not one)");
         ASSERT_EQ(strv_length(c.supplementary_groups), 4);
+        /* Split as systemd 252 splits it, without unquoting or C escapes: a
+         * quote is part of the name (and warned about), a backslash keeps
+         * the next character. */
+        OK(&c, "Exec", "SupplementaryGroups", "\"wheel\" \\x41dm a\\ b");
+        ASSERT_EQ(strv_length(c.supplementary_groups), 7);
+        ASSERT_STREQ(c.supplementary_groups[4], "\"wheel\"");
+        ASSERT_STREQ(c.supplementary_groups[5], "x41dm");
+        ASSERT_STREQ(c.supplementary_groups[6], "a b");
+        ASSERT_EQ(diag.n_warnings, warnings + 5);
         OK(&c, "Exec", "SupplementaryGroups", "");
         ASSERT_NULL(c.supplementary_groups);
 
