@@ -211,18 +211,22 @@ int split_words_append(char ***l, const char *s, ExtractFlags flags) {
         }
 }
 
-int split_words(const char *s, char ***ret) {
+int split_words_full(const char *s, ExtractFlags flags, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
         l = calloc(1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
-        r = split_words_append(&l, s, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE);
+        r = split_words_append(&l, s, flags);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);
         return 0;
+}
+
+int split_words(const char *s, char ***ret) {
+        return split_words_full(s, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, ret);
 }
 
 const char *split_words_why(const char *s, char *buf, size_t size) {

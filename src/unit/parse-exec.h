@@ -34,6 +34,9 @@ int quote_word(const char *s, char **ret);
 /* Every word of s (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE, whitespace separated)
  * into a strv; an all-blank s gives an empty (non-NULL) strv. */
 int split_words(const char *s, char ***ret);
+/* The same with other flags, for the keys systemd splits so: 0 (a quote is
+ * part of the word, a backslash keeps the next character) or EXTRACT_UNQUOTE. */
+int split_words_full(const char *s, ExtractFlags flags, char ***ret);
 /* Why split_words() refuses s with -EINVAL, for a message: the first quote
  * that does not close, bad escape (as "\\q", its letter when printable
  * ASCII) or trailing backslash, in buf (or a constant); NULL if none. */

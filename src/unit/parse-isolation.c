@@ -99,12 +99,17 @@ bool syscall_arch_is_local(uint32_t arch) {
 }
 
 /* Validates every word of s with check; *ret_word the first bad one. */
-static int split_checked(const char *s, bool (*check)(const char *word), char ***ret, char **ret_word) {
+/* The words of s split with flags as systemd 252 splits the key's value:
+ * SystemCallArchitectures= and RestrictAddressFamilies= with quotes removed,
+ * RestrictNamespaces= (flags 0) with quotes kept, none with C escapes
+ * ("\x41" is "x41"; a backslash keeps the next character). */
+static int split_checked(const char *s, ExtractFlags flags, bool (*check)(const char *word), char ***ret,
+                         char **ret_word) {
         _cleanup_strv_free_ char **words = NULL;
         int r;
 
         *ret_word = NULL;
-        r = split_words(s, &words);
+        r = split_words_full(s, flags, &words);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
         STRV_FOREACH(w, words)
@@ -130,7 +135,7 @@ int parse_syscall_archs(CellConfig *c, const char *s, char **ret_word) {
                 c->n_syscall_archs = 0;
                 return 0;
         }
-        r = split_checked(s, arch_is_valid, &words, ret_word);
+        r = split_checked(s, EXTRACT_UNQUOTE, arch_is_valid, &words, ret_word);
         if (r < 0)
                 return r;
         STRV_FOREACH(w, words) {
@@ -215,7 +220,7 @@ int parse_restrict_namespaces(CellConfig *c, const char *s, char **ret_word) {
                 invert = true;
                 s++;
         }
-        r = split_checked(s, namespace_is_valid, &words, ret_word);
+        r = split_checked(s, 0, namespace_is_valid, &words, ret_word);
         if (r < 0)
                 return r;
         if (!words[0] && !invert)
@@ -344,7 +349,7 @@ int parse_address_families(CellConfig *c, const char *s, char **ret_word) {
                 invert = true;
                 s++;
         }
-        r = split_checked(s, af_is_valid, &words, ret_word);
+        r = split_checked(s, EXTRACT_UNQUOTE, af_is_valid, &words, ret_word);
         if (r < 0)
                 return r;
         if (!words[0] && !invert)

@@ -155,7 +155,10 @@ int parse_syscall_filter(CellConfig *c, const char *s, const char *file, unsigne
                 invert = true;
                 s++;
         }
-        r = split_words(s, &words);
+        /* As systemd 252 splits it (extract_first_word() without flags): a
+         * quote is part of the word ("mount" in quotes is no call), a
+         * backslash keeps the next character, no C escapes. */
+        r = split_words_full(s, 0, &words);
         /* "~" alone is systemd's empty deny list: it denies nothing, but
          * makes the filter a deny list for the lines after it. */
         if (r == -EINVAL || (r >= 0 && !words[0] && !invert)) {

@@ -53,6 +53,14 @@ TEST(architectures) {
         ASSERT_EQ(c.n_syscall_archs, 3U);
         OK(&c, "SystemCallArchitectures", "");
         ASSERT_EQ(c.n_syscall_archs, 0U);
+        /* Split as systemd 252 splits it: quotes removed, no C escapes, a
+         * backslash keeps the next character. */
+        OK(&c, "SystemCallArchitectures", "\"native\" x8\\6");
+        ASSERT_EQ(c.n_syscall_archs, 2U);
+        ASSERT_EQ(c.syscall_archs[1], (uint32_t) SCMP_ARCH_X86);
+        ASSERT_NOT_NULL(assign(&c, "SystemCallArchitectures", "\\x6eative"));
+        ASSERT_EQ(c.n_syscall_archs, 2U);
+        OK(&c, "SystemCallArchitectures", "");
         cell_config_done(&c);
 }
 
@@ -105,6 +113,14 @@ TEST(namespaces) {
         OK(&c, "RestrictNamespaces", "net");
         ASSERT_EQ(c.restrict_namespaces, all);
         ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "~ ~"));
+        /* Split as systemd 252 splits it (no flags): a quote is part of the
+         * word, no C escapes, a backslash keeps the next character. */
+        OK(&c, "RestrictNamespaces", "");
+        ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "\"cgroup\""));
+        ASSERT_NOT_NULL(assign(&c, "RestrictNamespaces", "\\x63group"));
+        ASSERT_FALSE(c.restrict_namespaces_set);
+        OK(&c, "RestrictNamespaces", "c\\group");
+        ASSERT_EQ(c.restrict_namespaces, (unsigned long) CLONE_NEWCGROUP);
         cell_config_done(&c);
 }
 
@@ -121,7 +137,10 @@ TEST(address_families) {
         ASSERT_TRUE(address_family_from_string("AF_UNSPEC") < 0);
 
         cell_config_init(&c);
-        OK(&c, "RestrictAddressFamilies", "AF_UNIX AF_INET");
+        /* Split as systemd 252 splits it: quotes removed, no C escapes. */
+        ASSERT_NOT_NULL(assign(&c, "RestrictAddressFamilies", "\\x41F_UNIX"));
+        ASSERT_FALSE(c.address_families_set);
+        OK(&c, "RestrictAddressFamilies", "\"AF_UNIX\" AF_I\\NET");
         ASSERT_TRUE(c.address_families_allow_list);
         ASSERT_EQ_U64(c.address_families, (UINT64_C(1) << AF_UNIX) | (UINT64_C(1) << AF_INET));
         /* The same kind adds; the other kind takes out. */
