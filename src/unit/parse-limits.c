@@ -145,9 +145,9 @@ int parse_rlimit(int resource, const char *s, CellRlimit *ret) {
 }
 
 int parse_device_allow(const char *s, CellDeviceAllow *ret) {
-        _cleanup_free_ char *path = NULL, *perms = NULL, *extra = NULL;
+        _cleanup_free_ char *path = NULL;
         CellDeviceAllow d = {};
-        const char *p = s;
+        const char *p = s, *perms;
         bool r_ = false, w_ = false, m_ = false;
         size_t n = 0;
         int r;
@@ -155,12 +155,10 @@ int parse_device_allow(const char *s, CellDeviceAllow *ret) {
         r = extract_first_word(&p, &path, NULL, EXTRACT_UNQUOTE);
         if (r <= 0)
                 return r < 0 ? r : -EINVAL;
-        r = extract_first_word(&p, &perms, NULL, EXTRACT_UNQUOTE);
-        if (r < 0)
-                return r;
-        r = extract_first_word(&p, &extra, NULL, EXTRACT_UNQUOTE);
-        if (r != 0)
-                return r < 0 ? r : -EINVAL;
+        /* The access letters are the rest as written, as systemd 252 reads
+         * them: no quotes removed, no escapes ("rw" in quotes is refused there). */
+        p += strspn(p, WHITESPACE);
+        perms = isempty(p) ? NULL : p;
 
         if (path[0] == '%') {
                 /* A specifier first (DeviceAllow=%f for cell@dev-sda): the caller
@@ -184,8 +182,6 @@ int parse_device_allow(const char *s, CellDeviceAllow *ret) {
         }
 
         if (perms) {
-                if (isempty(perms))
-                        return -EINVAL;
                 for (const char *c = perms; *c; c++)
                         switch (*c) {
                         case 'r': r_ = true; break;

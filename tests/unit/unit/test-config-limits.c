@@ -289,6 +289,10 @@ TEST(limits) {
         BAD(&c, "Limits", "DeviceAllow", "/dev/null x", "expected a device");
         BAD(&c, "Limits", "DeviceAllow", "/etc/passwd r", "expected a device");
         BAD(&c, "Limits", "DeviceAllow", "/dev/null r w", "expected a device");
+        /* The letters as written, as systemd 252 takes them: no quotes, no escapes. */
+        BAD(&c, "Limits", "DeviceAllow", "/dev/null \"rw\"", "expected a device");
+        BAD(&c, "Limits", "DeviceAllow", "/dev/null \\rw", "expected a device");
+        ASSERT_EQ(c.n_device_allow, 5);
         OK(&c, "Limits", "DeviceAllow", "");
         ASSERT_EQ(c.n_device_allow, 0);
 
