@@ -141,8 +141,9 @@ bool user_group_name_is_relaxed_valid(const char *s) {
         for (const char *p = s; *p; p++)
                 if ((unsigned char) *p < ' ' || *p == 0x7f)
                         return false;
-        /* "-1" and the like: an id to some. */
-        return !(s[0] == '-' && s[1] && strspn(s + 1, "0123456789") == strlen(s + 1));
+        /* "-1" and the like: an id to some; and "-" alone, as systemd's check
+         * (a dash, then only digits: none) refuses it too. */
+        return !(s[0] == '-' && strspn(s + 1, "0123456789") == strlen(s + 1));
 }
 
 bool credential_name_is_valid(const char *s) {
