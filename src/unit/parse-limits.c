@@ -116,8 +116,8 @@ static int rlimit_value(RlimitKind kind, const char *s, rlim_t *ret) {
 }
 
 int parse_rlimit(int resource, const char *s, CellRlimit *ret) {
-        _cleanup_free_ char *soft = NULL;
-        const char *colon;
+        _cleanup_free_ char *soft = NULL, *hard = NULL;
+        const char *colon, *end = NULL;
         RlimitKind kind;
         rlim_t a, b;
         int r;
@@ -134,7 +134,15 @@ int parse_rlimit(int resource, const char *s, CellRlimit *ret) {
                 return r;
         b = a;
         if (colon) {
-                r = rlimit_value(kind, colon + 1, &b);
+                /* As systemd's rlimit_parse(), which reads HARD up to a ":" of
+                 * its own: "1:2:" is 1:2, but nothing may follow that ":". */
+                end = strchr(colon + 1, ':');
+                if (end && end[1])
+                        return -EINVAL;
+                hard = end ? strndup(colon + 1, (size_t) (end - colon - 1)) : strdup(colon + 1);
+                if (!hard)
+                        return -ENOMEM;
+                r = rlimit_value(kind, hard, &b);
                 if (r < 0)
                         return r;
         }

@@ -37,6 +37,11 @@ TEST(soft_hard) {
         ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "5:", &rl), EINVAL);
         ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, ":5", &rl), EINVAL);
         ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "1:2:3", &rl), EINVAL);
+        /* One ":" may end the value, as systemd's rlimit_parse() reads it. */
+        ASSERT_OK(parse_rlimit(RLIMIT_NOFILE, "1024:4096:", &rl));
+        ASSERT_TRUE(rl.soft == 1024 && rl.hard == 4096);
+        ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "1024:4096::", &rl), EINVAL);
+        ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "1024::", &rl), EINVAL);
         ASSERT_ERROR(parse_rlimit(RLIMIT_NOFILE, "18446744073709551615", &rl), ERANGE);
         ASSERT_OK(parse_rlimit(RLIMIT_FSIZE, "1.5K:1G", &rl));
         ASSERT_TRUE(rl.soft == 1536 && rl.hard == 1ULL << 30);
