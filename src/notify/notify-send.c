@@ -276,10 +276,10 @@ void notify_supervisor_stopping_reset(void) {
 
 /* No STOPPING=1: a service that says it stops while no stop job runs
  * (systemctl kill, a SIGTERM from anyone) is "deactivating" to systemd at
- * once, which stops the units bound to it: the scope (BindsTo=), whose stop
- * signals every process of the container, where cell stops it gracefully
- * (KillSignal= to its init alone). When a stop job runs, the service is
- * deactivating already. What systemd needs, the longer stop timeout, is
+ * once, which stops the units bound to it: the scope of a cell older than its
+ * PartOf= (BindsTo=), whose stop signals every process of the container, where
+ * cell stops it gracefully (KillSignal= to its init alone). When a stop job
+ * runs, the service is deactivating already. What systemd needs, the longer stop timeout, is
  * EXTEND_TIMEOUT_USEC=, which it takes in any state. */
 void notify_supervisor_stopping(const char *name, uint64_t timeout_usec) {
         char extend[64] = "";

@@ -200,7 +200,7 @@ typedef struct PlanRlimit {
 } PlanRlimit;
 
 /* One D-Bus property of the transient scope, marshalled by scope/ exactly as
- * typed here. Runtime-only properties (PIDs, BindsTo= the calling service,
+ * typed here. Runtime-only properties (PIDs, PartOf= the calling service,
  * the IO limits of each disk found) are added by scope/, not planned. */
 typedef struct PlanProperty {
         const char *name;       /* static: "MemoryMax", "CPUQuotaPerSecUSec", ... */

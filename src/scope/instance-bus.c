@@ -51,6 +51,13 @@ int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret) 
         return r < 0 ? r : scope_bus_unit_main_pid(bus, path, ret);
 }
 
+static const char *first_service(char * const *l) {
+        STRV_FOREACH(u, l)
+                if (endswith(*u, ".service"))
+                        return *u;
+        return NULL;
+}
+
 /* Fills i from the scope at object path; -ESRCH when it is not active. */
 static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         _cleanup_free_ char *active = NULL, *sub = NULL;
@@ -84,18 +91,21 @@ static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         if (get_t(bus, path, SYSTEMD_UNIT, "ActiveEnterTimestamp", &since) >= 0)
                 i->since_usec = since;
 
-        /* The service cell runs in (BindsTo= it, added by cell run): stopping
-         * that is stopping the cell for good, Restart= included. */
-        r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &binds);
-        if (r >= 0)
-                STRV_FOREACH(b, binds)
-                        if (endswith(*b, ".service")) {
-                                i->service = strdup(*b);
-                                if (!i->service)
-                                        return -ENOMEM;
-                                (void) instance_bus_service_main_pid(bus, *b, &i->service_main_pid);
-                                break;
-                        }
+        /* The service cell runs in (PartOf= it, added by cell run; BindsTo= from
+         * a cell older than that): stopping that is stopping the cell for good,
+         * Restart= included. */
+        r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "PartOf", NULL, &binds);
+        if (r >= 0 && !first_service(binds)) {
+                binds = strv_free(binds);
+                r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &binds);
+        }
+        const char *service = r >= 0 ? first_service(binds) : NULL;
+        if (service) {
+                i->service = strdup(service);
+                if (!i->service)
+                        return -ENOMEM;
+                (void) instance_bus_service_main_pid(bus, service, &i->service_main_pid);
+        }
 
         r = bus_leader(bus, i->unit, &i->leader);
         if (r == -ENOMEM)

@@ -19,9 +19,9 @@ typedef struct CellInstance {
         char *slice;            /* systemd only */
         char *description;      /* the scope's, or NULL */
         char *state;            /* "running", or systemd's "active (running)"-style pair "active/running" */
-        char *service;          /* the .service cell runs in (the scope's BindsTo=) and is the main
+        char *service;          /* the .service cell runs in (the scope's PartOf=) and is the main
                                  * process of, or NULL */
-        pid_t service_main_pid; /* the MainPID of the scope's BindsTo= service, 0 unknown */
+        pid_t service_main_pid; /* the MainPID of the scope's PartOf= service, 0 unknown */
         char *unit_path;        /* the unit file (the runtime state's, or the scope's SourcePath=), or NULL */
         pid_t leader;           /* the container's PID 1 in our PID namespace, 0 unknown */
         uint64_t leader_start;  /* its start time (clock ticks), to pin it */

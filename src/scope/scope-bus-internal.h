@@ -24,7 +24,7 @@ struct ScopeBus {
         size_t n_props;
         char **io_entries;      /* the plan's IO device entries, "FILE:LINE: KEY=PATH VALUE" each */
         char *slice, *description;      /* added when the plan's properties lack them */
-        char *service;          /* the .service cell runs in: BindsTo= and Before= it (no After=) */
+        char *service;          /* the .service cell runs in: PartOf= and Before= it (no After=) */
         char *source_path;      /* the unit file, absolute: SourcePath= */
         int kill_signal;        /* KillSignal= when the plan's properties lack it */
         uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise */

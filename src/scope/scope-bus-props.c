@@ -179,16 +179,21 @@ int scope_bus_append_start_properties(sd_bus_message *m, const ScopeStartProps *
          * it while we set it up, and once the payload is gone it should go. */
 
         /* Run from a service (cell@web.service): stopping it stops the container too.
-         * BindsTo=, and never After=: the service is still activating (Type=notify,
-         * READY=1 comes from cell only after this very job is done), so a scope job
-         * ordered after the service's start job would wait for it forever -- a
-         * deadlock until TimeoutStartSec=. Before= instead: it orders nothing at
-         * start (the service's job runs already), and on "systemctl stop" it holds
-         * the scope's stop job until the service is down, so cell stops the payload
-         * gracefully (KillSignal= to its init only) before systemd would signal
-         * every process of the scope. */
+         * PartOf=, not BindsTo=: systemd stops the units bound to a service the
+         * moment it deactivates without a stop job (TimeoutStartSec=, RuntimeMaxSec=
+         * run out), and that stop signals every process of the container at once,
+         * beside cell's graceful one; PartOf= passes on stop and restart jobs alone.
+         * Should cell die, the container's init dies with it (PR_SET_PDEATHSIG) and
+         * the scope ends empty. Never After=: the service is still activating
+         * (Type=notify, READY=1 comes from cell only after this very job is done),
+         * so a scope job ordered after the service's start job would wait for it
+         * forever -- a deadlock until TimeoutStartSec=. Before= instead: it orders
+         * nothing at start (the service's job runs already), and on "systemctl stop"
+         * it holds the scope's stop job until the service is down, so cell stops the
+         * payload gracefully (KillSignal= to its init only) before systemd would
+         * signal every process of the scope. */
         if (p->service) {
-                r = sd_bus_message_append(m, "(sv)", "BindsTo", "as", 1, p->service);
+                r = sd_bus_message_append(m, "(sv)", "PartOf", "as", 1, p->service);
                 if (r >= 0)
                         r = sd_bus_message_append(m, "(sv)", "Before", "as", 1, p->service);
                 if (r < 0)

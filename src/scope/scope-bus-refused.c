@@ -73,7 +73,7 @@ static bool names_unit(const char *message, const char *name) {
 static const char * const pulling_keys[] = { "Requires", "BindsTo", NULL };
 
 /* A property that is one of the unit's own lists of units (After=,
- * Requires=, ...): scope/'s BindsTo= of the service has no key. */
+ * Requires=, ...): scope/'s PartOf= of the service has no key. */
 static bool unit_list(const PlanProperty *q) {
         return q->key && streq(q->name, q->key) && streq_ptr(q->signature, "as");
 }
@@ -88,7 +88,7 @@ static bool pulling(const PlanProperty *q) {
  * start pulls in that it cannot start ("Unit x.service not found.", "... is
  * masked.", "... failed to load properly"): then the key that pulls it in,
  * Requires= or BindsTo=, rather than an After= of the same unit. The
- * unit's own entries only: scope/'s BindsTo= of the service is not one. */
+ * unit's own entries only: scope/'s PartOf= of the service is not one. */
 static const PlanProperty *refused_dependency(const ScopeBus *b, const char *message, const char **ret_entry) {
         bool parsing = startswith(message, "Invalid unit name ");
 
@@ -251,8 +251,8 @@ int scope_bus_refused(Scope *s, const sd_bus_error *e) {
                 consider(&best, message, "TimeoutStopUSec", false, NULL, _CELL_IO_KIND_MAX);
         consider(&best, message, "PIDs", true, NULL, _CELL_IO_KIND_MAX);
         if (b->service) {
-                /* Bound to the service cell runs in: no key of the unit's. */
-                consider(&best, message, "BindsTo", true, NULL, _CELL_IO_KIND_MAX);
+                /* Part of the service cell runs in: no key of the unit's. */
+                consider(&best, message, "PartOf", true, NULL, _CELL_IO_KIND_MAX);
                 consider(&best, message, "Before", true, NULL, _CELL_IO_KIND_MAX);
         }
 

@@ -112,7 +112,7 @@ typedef struct ScopeStartProps {
         int kill_signal;                /* KillSignal= likewise, when > 0 */
         uint64_t timeout_stop_usec;     /* TimeoutStopUSec= likewise, when > 0 */
         pid_t pid;                      /* PIDs= */
-        const char *service;            /* BindsTo= and Before= it, or NULL */
+        const char *service;            /* PartOf= and Before= it, or NULL */
         const char *source_path;        /* SourcePath=, or NULL */
         const CgroupIODisk *io_disks;   /* IOReadBandwidthMax= and the rest, per disk */
         size_t n_io_disks;

@@ -228,7 +228,7 @@ rm -f "$ROOT/out/plain-term" "$ROOT/out/plain-armed" "$ROOT/out/plain-child-arme
 in_sealed systemd-run --quiet --unit=plain-runner.service \
         /bin/sh -c "'$CELL' run plain > /run/plain-runner.log 2>&1; exec sleep 1000"
 check "cell run plain inside plain-runner.service starts its scope" wait_for 10 state_is cell-plain.scope active
-expect_eq "its scope binds to that service" plain-runner.service "$(prop cell-plain.scope BindsTo)"
+expect_eq "its scope is part of that service" plain-runner.service "$(prop cell-plain.scope PartOf)"
 json=$(cell list --json)
 expect_eq "list --json: cell is not that service's main process: no service" None "$(json_get service <<<"$json")"
 check "the payload has set its traps" wait_for 20 plain_armed

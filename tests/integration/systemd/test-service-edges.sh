@@ -6,7 +6,8 @@
 # a payload that ignores SIGTERM against the unit's TimeoutStopSec= (and an
 # infinite one against the service's); Restart=on-failure to
 # StartLimitBurst=; exit 133 outside Boot=yes; cell stop with Restart=always
-# and before READY=1; systemctl kill before READY=1 (failed: protocol); a
+# and before READY=1; systemctl kill before READY=1 (failed: protocol);
+# TimeoutStartSec= and RuntimeMaxSec= running out (a graceful stop); a
 # unit broken while it runs, then restarted (its error at err in the
 # journal); the same name in the system's and root's user manager.
 . "$(dirname "$0")/lib.sh"
@@ -293,6 +294,41 @@ check "cell stop slow before READY=1" in_sealed "$CELL" stop slow
 expect_eq "... the service is inactive, not failed" "inactive success" \
         "$(show cell@slow.service ActiveState) $(show cell@slow.service Result)"
 expect_eq "... the payload stopped by its KillSignal=" "started four,stopped four" "$(runs slow-runs)"
+
+# --- the service deactivates without a stop job: TimeoutStartSec= or
+# RuntimeMaxSec= runs out. systemd sends SIGTERM to cell alone
+# (KillMode=mixed), which stops the container gracefully: its KillSignal= to
+# the init alone, as systemd-nspawn@.service's nspawn does. The scope was
+# BindsTo= the service, and systemd stopped it at once as well, signalling
+# every process of the container. The init takes a second to end, time for
+# a signalled child to say so.
+write_payload timely <<'EOF'
+trap 'echo term >> /out/timely-init; sleep 1; exit 0' TERM
+sh -c 'trap "echo term >> /out/timely-child; exit 0" TERM; : > /out/timely-armed; while :; do sleep 0.1; done' &
+while [ ! -e /out/timely-armed ]; do sleep 0.05; done
+[ "$1" = ready ] && notify-probe READY=1
+while :; do sleep 0.1; done
+EOF
+for how in TimeoutStartSec RuntimeMaxSec; do
+        arg=; [ "$how" = RuntimeMaxSec ] && arg=ready
+        install_cell timely <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/timely $arg
+NotifyReady=yes
+EOF
+        printf '[Service]\n%s=3s\n' "$how" | install_dropin cell@timely.service zz-limit
+        rm -f "$ROOT/out/timely-"*
+        in_sealed systemctl start --no-block cell@timely.service
+        check "$how=3s: the payload's traps are set" wait_for 10 test -e "$ROOT/out/timely-armed"
+        check "... the service ends once it ran out" wait_for 15 ended cell@timely.service
+        expect_eq "... failed by it" "failed timeout" "$(show cell@timely.service ActiveState) $(show cell@timely.service Result)"
+        expect_eq "... the container's init got SIGTERM" term "$(cat "$ROOT/out/timely-init" 2>/dev/null)"
+        expect_eq "... no other process of the container did" "" "$(cat "$ROOT/out/timely-child" 2>/dev/null)"
+        check "... the scope is gone" wait_for 5 unit_gone cell-timely.scope
+        in_sealed systemctl reset-failed cell@timely.service 2>/dev/null || true
+done
 
 # --- a unit broken while it runs, then systemctl restart: the old
 # container stops, the start fails naming the file and line, at err

@@ -39,7 +39,7 @@ in_sealed "${U[@]}" systemd-run --user --quiet --unit=urunner.service "$CELL" ru
 check "cell run --user starts its scope in the user manager" wait_for 10 ustate_is cell-u.scope active
 expect_eq "the scope lies below user@0.service's machine.slice" \
         /user.slice/user-0.slice/user@0.service/machine.slice/cell-u.scope "$(uprop cell-u.scope ControlGroup)"
-expect_eq "it binds to the user unit cell runs in" urunner.service "$(uprop cell-u.scope BindsTo)"
+expect_eq "it is part of the user unit cell runs in" urunner.service "$(uprop cell-u.scope PartOf)"
 expect_eq "the system's manager has no such scope" not-found "$(prop cell-u.scope LoadState)"
 check "the payload runs" wait_for 20 test -e "$ROOT/out/user-started"
 json=$(ucell list --user --json)
@@ -60,7 +60,7 @@ rm -f "$ROOT/out/user-term" "$ROOT/out/user-started"
 in_sealed "${U[@]}" systemd-run --user --quiet --unit=urunner2.service \
         /bin/sh -c "'$CELL' run --user '$WORK/u.cell'; exec sleep 1000"
 check "cell run --user inside urunner2.service starts its scope" wait_for 10 ustate_is cell-u.scope active
-expect_eq "it binds to urunner2.service" urunner2.service "$(uprop cell-u.scope BindsTo)"
+expect_eq "it is part of urunner2.service" urunner2.service "$(uprop cell-u.scope PartOf)"
 expect_eq "list --user --json: not that service's main process: no service" None \
         "$(ucell list --user --json | json_get u service)"
 # /out/user-started comes after its trap; an active scope is no sign of it
@@ -128,8 +128,8 @@ in_sealed "${U[@]}" systemctl --user daemon-reload
 rm -f "$ROOT/out/user-term" "$ROOT/out/user-started"
 in_sealed "${U[@]}" systemctl --user start --no-block cell@uw.service
 check "the user's cell@uw.service starts" wait_for 15 ustate_is cell@uw.service active
-expect_eq "... its scope is the user manager's, bound to it" "active cell@uw.service" \
-        "$(uprop cell-uw.scope ActiveState) $(uprop cell-uw.scope BindsTo)"
+expect_eq "... its scope is the user manager's, part of it" "active cell@uw.service" \
+        "$(uprop cell-uw.scope ActiveState) $(uprop cell-uw.scope PartOf)"
 expect_eq "list --user --json: cell@uw.service is its service" cell@uw.service \
         "$(ucell list --user --json | json_get uw service)"
 expect_eq "cell stop uw (the system's): not running, exit 3" 3 "$(in_sealed "$CELL" stop uw >/dev/null 2>&1; echo $?)"

@@ -162,7 +162,7 @@ TEST(dependency_failed) {
                 { .name = "Wants", .key = "Wants", .signature = "as", .as = wants },
                 { .name = "BindsTo", .key = "BindsTo", .signature = "as", .as = bindsto },
                 { .name = "Requires", .key = "Requires", .signature = "as", .as = requires },
-                /* scope/'s own BindsTo= of the service: no entry of the unit's. */
+                /* a BindsTo= of no key (scope/'s of the service, before PartOf=): no entry of the unit's. */
                 { .name = "BindsTo", .signature = "as", .as = wants },
         };
         ScopeBus b = { .props = props, .n_props = ELEMENTSOF(props) };

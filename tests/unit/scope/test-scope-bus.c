@@ -217,7 +217,7 @@ static void expect_one_string(sd_bus_message *m, const char *name, const char *w
 
 /* The whole a(sv) of StartTransientUnit: the plan's properties (the device
  * policy left out when cell attaches its own), then what cell adds only where
- * the plan has none, then PIDs, BindsTo= and Before= the service. */
+ * the plan has none, then PIDs, PartOf= and Before= the service. */
 TEST(start_properties) {
         sd_bus *bus = test_bus();
         sd_bus_message *m = NULL;
@@ -291,7 +291,7 @@ TEST(start_properties) {
         ASSERT_EQ(size, sizeof(uint32_t));
         ASSERT_EQ(*(const uint32_t *) pids, 4242);
         leave(m);
-        expect_one_string(m, "BindsTo", "cell@web.service");
+        expect_one_string(m, "PartOf", "cell@web.service");
         expect_one_string(m, "Before", "cell@web.service");
         ASSERT_EQ(sd_bus_message_enter_container(m, 'r', "sv"), 0);   /* nothing more */
         sd_bus_message_unref(m);
@@ -489,7 +489,7 @@ TEST(every_property_has_its_key) {
                 n++;
         }
         /* The plan's: one of each of the 26 keys, 4 of cell's own; the scope's: 6
-         * of IO, KillSignal, TimeoutStopUSec, PIDs and the service's BindsTo and Before. */
+         * of IO, KillSignal, TimeoutStopUSec, PIDs and the service's PartOf and Before. */
         ASSERT_EQ(n, 41U);
         ASSERT_ERROR(plan_property_key("PIDFDs", &key), ENOENT);
         ASSERT_OK(plan_property_key("CPUQuotaPerSecUSec", &key));
