@@ -6,6 +6,9 @@
  *   notify-probe --no-wait READY=1           the same, and exit at once
  *   notify-probe --flood N                   "STATUS=flood 1" to "STATUS=flood N" as fast
  *                                            as they go (N 0: for ever), as a chatty payload
+ *   notify-probe --no-pdeathsig PROG ARG...  clears its parent-death signal and execs PROG
+ *                                            (which keeps it cleared), as a payload that
+ *                                            calls prctl(PR_SET_PDEATHSIG, 0) itself
  *
  * Sends to $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace),
  * then stays alive a little: the receiver checks the sender's credentials
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -36,6 +40,15 @@ int main(int argc, char *argv[]) {
         unsigned long flood = 0;
         int fd;
 
+        if (argc > 2 && strcmp(argv[1], "--no-pdeathsig") == 0) {
+                if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+                        fprintf(stderr, "notify-probe: prctl(PR_SET_PDEATHSIG, 0): %s\n", strerror(errno));
+                        return 1;
+                }
+                execv(argv[2], argv + 2);
+                fprintf(stderr, "notify-probe: executing %s: %s\n", argv[2], strerror(errno));
+                return 1;
+        }
         if (argc > 1 && strcmp(argv[1], "--no-wait") == 0) {
                 linger = false;
                 argv++;
@@ -45,7 +58,7 @@ int main(int argc, char *argv[]) {
                 flood = strtoul(argv[2], NULL, 10);
                 flooding = true;
         } else if (argc < 2) {
-                fprintf(stderr, "usage: notify-probe [--no-wait] VAR=VALUE... | --flood N\n");
+                fprintf(stderr, "usage: notify-probe [--no-wait] VAR=VALUE... | --flood N | --no-pdeathsig PROG ARG...\n");
                 return 1;
         }
         if (!path || !*path) {

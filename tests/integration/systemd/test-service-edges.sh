@@ -9,7 +9,9 @@
 # and before READY=1; systemctl kill before READY=1 (failed: protocol);
 # TimeoutStartSec= and RuntimeMaxSec= running out (a graceful stop); a
 # unit broken while it runs, then restarted (its error at err in the
-# journal); the same name in the system's and root's user manager.
+# journal); a payload that outlives a SIGKILL of cell (no parent-death
+# signal), with Restart=on-failure and without; the same name in the
+# system's and root's user manager.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -349,6 +351,91 @@ check "... the old container stopped" grep -qx "stopped five" "$ROOT/out/slow-ru
 check "... the scope is gone" wait_for 5 unit_gone cell-slow.scope
 check "... journalctl -p err names the file, line and key" sh -c "'$SEALED' run journalctl --no-pager -p err -u cell@slow.service | grep -q '/run/cell/slow.cell:5.*NotifyReady'"
 in_sealed systemctl reset-failed cell@slow.service 2>/dev/null
+
+# --- a payload that is PID 1 (no Init=yes) and clears its parent-death
+# signal (notify-probe --no-pdeathsig: prctl(PR_SET_PDEATHSIG, 0), then
+# exec) runs on when cell is SIGKILLed (cell(1), run). The scope is PartOf=
+# the service, not BindsTo= it: the service fails, the scope stays with the
+# payload in it (cell@.service(8), RESTARTING).
+write_payload runaway <<'EOF'
+trap 'echo stopped >> /out/runaway-runs; exit 0' TERM
+echo started >> /out/runaway-runs
+: > /out/runaway-up
+while :; do sleep 0.1; done
+EOF
+install_cell runaway <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/notify-probe --no-pdeathsig /bin/runaway
+EOF
+runaway_pid() { procs_matching /bin/runaway; }
+cell_list_has() { in_sealed "$CELL" list | grep -q "$1"; }
+# start_and_kill_cell WHAT: cell@runaway up, its cell-monitor SIGKILLed
+start_and_kill_cell() {
+        rm -f "$ROOT/out/runaway-"*
+        in_sealed systemctl start cell@runaway.service
+        check "$1: the payload runs" wait_for 20 test -e "$ROOT/out/runaway-up"
+        check "... handed over to cell-monitor" wait_for 5 handed_over cell@runaway.service
+        runaway=$(runaway_pid)
+        in_sealed systemctl kill --signal=SIGKILL cell@runaway.service
+}
+runaway_gone() {
+        check "... the scope is gone" wait_for 10 unit_gone cell-runaway.scope
+        check "... its cgroup too" wait_for 5 eval '! cgroup_exists /machine.slice/cell-runaway.scope'
+        expect_eq "... the payload had the scope's KillSignal=, and no process of it is left" "started,stopped " \
+                "$(runs runaway-runs) $(runaway_pid)"
+}
+
+# Restart=on-failure: the automatic restart passes no stop on to the scope;
+# each new cell finds the name taken ("already running") and fails, until the
+# start limit; the payload runs on through all of it. systemctl stop of the
+# failed service is passed on (PartOf=) and ends it.
+install_dropin cell@runaway.service restart <<'EOF'
+[Unit]
+StartLimitIntervalSec=60s
+StartLimitBurst=3
+[Service]
+Restart=on-failure
+RestartSec=300ms
+EOF
+start_and_kill_cell "runaway, Restart=on-failure"
+check "... the service fails in the end" wait_for 20 state_is cell@runaway.service failed
+expect_eq "... after its restarts" 3 "$(show cell@runaway.service NRestarts)"
+check "... each of which found the name taken" sh -c "'$SEALED' run journalctl --no-pager -u cell@runaway.service |
+        grep -q 'cell runaway is already running (cell-runaway.scope, PID'"
+expect_eq "... the payload runs on in its scope, unsupervised" "active $runaway" \
+        "$(show cell-runaway.scope ActiveState) $(runaway_pid)"
+check "systemctl stop of the failed service" in_sealed systemctl stop cell@runaway.service
+runaway_gone
+in_sealed rm -r /run/systemd/system/cell@runaway.service.d
+in_sealed systemctl daemon-reload
+in_sealed systemctl reset-failed cell@runaway.service 2>/dev/null
+
+# No Restart=: the service fails (signal); cell list shows the scope;
+# systemctl start and restart fail, the name taken; cell stop stops the
+# service, which PartOf= passes on to the scope, and nothing is left.
+start_and_kill_cell "runaway, no Restart="
+check "... the service fails" wait_for 10 state_is cell@runaway.service failed
+expect_eq "... by the signal, the payload running on in its scope" "signal active $runaway" \
+        "$(show cell@runaway.service Result) $(show cell-runaway.scope ActiveState) $(runaway_pid)"
+check "... cell list shows it" cell_list_has '^runaway .*cell-runaway\.scope'
+check "... systemctl start fails" eval '! in_sealed systemctl start cell@runaway.service 2>/dev/null'
+svc="$(show cell@runaway.service ActiveState) $(show cell@runaway.service Result)"
+expect_eq "... the name taken (exit 2), the payload untouched" "failed exit-code 2 active $runaway" \
+        "$svc $(show cell@runaway.service ExecMainStatus) $(show cell-runaway.scope ActiveState) $(runaway_pid)"
+check "... systemctl restart fails alike" eval '! in_sealed systemctl restart cell@runaway.service 2>/dev/null'
+expect_eq "... the payload untouched" "active $runaway" "$(show cell-runaway.scope ActiveState) $(runaway_pid)"
+# why: a scope cannot be restarted, so the restart PartOf= passes on is dropped
+check "... systemd restarts no scope" sh -c "'$SEALED' run systemctl restart cell-runaway.scope 2>&1 |
+        grep -q 'Job type restart is not applicable for unit cell-runaway.scope'"
+# (inactive, no longer failed: the stop is passed on all the same)
+in_sealed systemctl reset-failed cell@runaway.service
+check "cell stop runaway" in_sealed "$CELL" stop runaway
+runaway_gone
+check "... cell list no longer shows it" eval "! cell_list_has '^runaway '"
+check "... and no runtime state is left" eval '! in_sealed test -e /run/cell/runaway'
+in_sealed systemctl reset-failed cell@runaway.service 2>/dev/null
 
 # --- the same name in the system's manager and in root's user manager
 # (cell@.service(8), THE USER'S SERVICE MANAGER): two containers, each
