@@ -37,6 +37,7 @@ struct ScopeBus {
         unsigned reconnects;    /* connections the broker turned away, tried again */
         bool reset_tried;       /* ResetFailedUnit was tried for UnitExists */
         bool leftover_stopped;  /* an active but empty leftover was stopped: this start replaced it */
+        bool runaway_killed;    /* a leftover with processes, of our own service's killed cell, was killed */
         bool sent;              /* StartTransientUnit went out: StopUnit on free */
         bool job_filter;        /* JobRemoved comes through on_message_filter() (arg2 rule) */
         char *manager;          /* the unique name that answered StartTransientUnit */

@@ -135,6 +135,30 @@ static int handle_unit_exists(Scope *s) {
                 l = SCOPE_LEFTOVER_RESET;       /* failed */
         }
 
+        /* Processes in a scope that is part of the very service we are
+         * started by: a killed cell's of this service's run before (we hold
+         * the name's lock: no cell of this name is alive), whose payload, its
+         * init, cleared its parent-death signal and ran on. As systemd ends
+         * what a service's dead main process left (and did along BindsTo=):
+         * SIGKILL, so that Restart= starts it again. */
+        if (l == SCOPE_LEFTOVER_RUNNING && b->service && u.path && !b->runaway_killed &&
+            (streq_ptr(u.state, "active") || streq_ptr(u.state, "deactivating")) &&
+            scope_bus_unit_part_of(b->bus, u.path, b->service) > 0) {
+                b->runaway_killed = true;
+                log_warning("%s: left running by a killed cell of %s (PID %" PRIu32 "): killing it.",
+                            s->unit, b->service, u.first_pid);
+                r = scope_bus_leftover_kill(b->bus, &u, &why);
+                if (r >= 0)
+                        r = scope_bus_leftover_stop(b->bus, &u, SCOPE_STALE_TIMEOUT_USEC, &why);
+                if (r < 0)
+                        return scope_set_error(s, -EEXIST, "%s, left running by a killed cell of %s, could not be "
+                                               "ended: %s", s->unit, b->service, why ?: strerror(-r));
+                stopped = true;
+                if (r == 0)
+                        return scope_bus_start_send(s);
+                l = SCOPE_LEFTOVER_RESET;       /* failed */
+        }
+
         if (l == SCOPE_LEFTOVER_RESET) {
                 if (b->reset_tried && !stopped)
                         return scope_set_error(s, -EEXIST, "a leftover %s (%s) could not be reset", s->unit, strna(u.state));

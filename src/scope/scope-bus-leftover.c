@@ -9,10 +9,12 @@
  * finds nothing to kill, and the start is sent again. Every read and the stop
  * go through the activation's invocation ID, never the name: a start of the
  * same name in between (another cell) is a new activation, and stays alone.
- * A scope with a process in it is never touched. */
+ * A scope with a process in it is another cell's, never touched, but for
+ * one of a killed cell of the very service that starts us (below). */
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 
 #include "macros.h"
 #include "scope-bus-leftover.h"
+#include "strv.h"
 
 /* What systemd answers for an invocation ID it no longer knows: that activation is over. */
 #define NO_INVOCATION_ERROR "org.freedesktop.systemd1.NoUnitForInvocationID"
@@ -250,5 +253,39 @@ int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t ti
                 *ret_why = why;
         else
                 free(why);
+        return r;
+}
+
+/* Whether the unit list key of the unit at unit_path names service. */
+static int unit_lists(sd_bus *bus, const char *unit_path, const char *key, const char *service) {
+        _cleanup_strv_free_ char **l = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Unit", key,
+                                         &error, &l);
+
+        sd_bus_error_free(&error);
+        return r < 0 ? r : strv_contains(l, service);
+}
+
+int scope_bus_unit_part_of(sd_bus *bus, const char *unit_path, const char *service) {
+        int r = unit_lists(bus, unit_path, "PartOf", service);
+
+        /* BindsTo=: a scope of a cell from before PartOf=. */
+        return r != 0 ? r : unit_lists(bus, unit_path, "BindsTo", service);
+}
+
+int scope_bus_leftover_kill(sd_bus *bus, const ScopeLeftoverUnit *u, char **ret_why) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (!u->path)
+                return -ENODATA;
+        r = sd_bus_call_method(bus, SYSTEMD_SERVICE, u->path, "org.freedesktop.systemd1.Unit", "Kill", &error,
+                               NULL, "si", "all", SIGKILL);
+        if (r < 0 && sd_bus_error_has_name(&error, NO_INVOCATION_ERROR))
+                r = 0;          /* over by itself in between */
+        else if (r < 0 && error.message && ret_why)
+                *ret_why = strdup(error.message);
+        sd_bus_error_free(&error);
         return r;
 }

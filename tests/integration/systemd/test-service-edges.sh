@@ -356,7 +356,7 @@ in_sealed systemctl reset-failed cell@slow.service 2>/dev/null
 # signal (notify-probe --no-pdeathsig: prctl(PR_SET_PDEATHSIG, 0), then
 # exec) runs on when cell is SIGKILLed (cell(1), run). The scope is PartOf=
 # the service, not BindsTo= it: the service fails, the scope stays with the
-# payload in it (cell@.service(8), RESTARTING).
+# payload in it until the service's next cell (cell@.service(8), RESTARTING).
 write_payload runaway <<'EOF'
 trap 'echo stopped >> /out/runaway-runs; exit 0' TERM
 echo started >> /out/runaway-runs
@@ -383,14 +383,25 @@ start_and_kill_cell() {
 runaway_gone() {
         check "... the scope is gone" wait_for 10 unit_gone cell-runaway.scope
         check "... its cgroup too" wait_for 5 eval '! cgroup_exists /machine.slice/cell-runaway.scope'
-        expect_eq "... the payload had the scope's KillSignal=, and no process of it is left" "started,stopped " \
+        expect_eq "... the payload had the scope's KillSignal=, and no process of it is left" "$1 " \
                 "$(runs runaway-runs) $(runaway_pid)"
 }
+# A new payload, not the one that ran on, and the journal's word on it.
+runaway_replaced() {
+        local new
+        check "... its container up again" wait_for 20 eval '[ "$(runs runaway-runs)" = started,started ]'
+        new=$(runaway_pid)
+        expect_eq "... the old payload gone, a new one running" yes \
+                "$([ -n "$new" ] && [ "$new" != "$runaway" ] && echo yes)"
+        check "... the old one killed by the next cell, which said so" sh -c "'$SEALED' run journalctl \
+                --no-pager -u cell@runaway.service | grep -q 'cell-runaway.scope: left running by a killed cell of \
+cell@runaway.service (PID [0-9]*): killing it.'"
+}
 
-# Restart=on-failure: the automatic restart passes no stop on to the scope;
-# each new cell finds the name taken ("already running") and fails, until the
-# start limit; the payload runs on through all of it. systemctl stop of the
-# failed service is passed on (PartOf=) and ends it.
+# Restart=on-failure: the automatic restart's cell finds the scope of its
+# own service's killed cell with the payload in it, kills it (SIGKILL, as
+# systemd ends what a dead main process left) and starts the container
+# again. systemctl stop then stops that one gracefully.
 install_dropin cell@runaway.service restart <<'EOF'
 [Unit]
 StartLimitIntervalSec=60s
@@ -400,39 +411,25 @@ Restart=on-failure
 RestartSec=300ms
 EOF
 start_and_kill_cell "runaway, Restart=on-failure"
-check "... the service fails in the end" wait_for 20 state_is cell@runaway.service failed
-expect_eq "... after its restarts" 3 "$(show cell@runaway.service NRestarts)"
-check "... each of which found the name taken" sh -c "'$SEALED' run journalctl --no-pager -u cell@runaway.service |
-        grep -q 'cell runaway is already running (cell-runaway.scope, PID'"
-expect_eq "... the payload runs on in its scope, unsupervised" "active $runaway" \
-        "$(show cell-runaway.scope ActiveState) $(runaway_pid)"
-check "systemctl stop of the failed service" in_sealed systemctl stop cell@runaway.service
-runaway_gone
+check "... the service is restarted once" wait_for 20 restarted_once cell@runaway.service
+runaway_replaced
+check "systemctl stop of the restarted service" in_sealed systemctl stop cell@runaway.service
+runaway_gone started,started,stopped
 in_sealed rm -r /run/systemd/system/cell@runaway.service.d
 in_sealed systemctl daemon-reload
 in_sealed systemctl reset-failed cell@runaway.service 2>/dev/null
 
-# No Restart=: the service fails (signal); cell list shows the scope;
-# systemctl start and restart fail, the name taken; cell stop stops the
-# service, which PartOf= passes on to the scope, and nothing is left.
+# No Restart=: the service fails (signal), the scope stays with the payload
+# in it and cell list shows it; systemctl start kills it and starts anew.
 start_and_kill_cell "runaway, no Restart="
 check "... the service fails" wait_for 10 state_is cell@runaway.service failed
 expect_eq "... by the signal, the payload running on in its scope" "signal active $runaway" \
         "$(show cell@runaway.service Result) $(show cell-runaway.scope ActiveState) $(runaway_pid)"
 check "... cell list shows it" cell_list_has '^runaway .*cell-runaway\.scope'
-check "... systemctl start fails" eval '! in_sealed systemctl start cell@runaway.service 2>/dev/null'
-svc="$(show cell@runaway.service ActiveState) $(show cell@runaway.service Result)"
-expect_eq "... the name taken (exit 2), the payload untouched" "failed exit-code 2 active $runaway" \
-        "$svc $(show cell@runaway.service ExecMainStatus) $(show cell-runaway.scope ActiveState) $(runaway_pid)"
-check "... systemctl restart fails alike" eval '! in_sealed systemctl restart cell@runaway.service 2>/dev/null'
-expect_eq "... the payload untouched" "active $runaway" "$(show cell-runaway.scope ActiveState) $(runaway_pid)"
-# why: a scope cannot be restarted, so the restart PartOf= passes on is dropped
-check "... systemd restarts no scope" sh -c "'$SEALED' run systemctl restart cell-runaway.scope 2>&1 |
-        grep -q 'Job type restart is not applicable for unit cell-runaway.scope'"
-# (inactive, no longer failed: the stop is passed on all the same)
-in_sealed systemctl reset-failed cell@runaway.service
+check "systemctl start" in_sealed systemctl start cell@runaway.service
+runaway_replaced
 check "cell stop runaway" in_sealed "$CELL" stop runaway
-runaway_gone
+runaway_gone started,started,stopped
 check "... cell list no longer shows it" eval "! cell_list_has '^runaway '"
 check "... and no runtime state is left" eval '! in_sealed test -e /run/cell/runaway'
 in_sealed systemctl reset-failed cell@runaway.service 2>/dev/null
