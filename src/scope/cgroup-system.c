@@ -47,7 +47,8 @@ int cg_root_limit(const CgroupMembership *pid1, size_t n_pid1, const CgroupMount
         if (!m)
                 return -ENOENT;
         /* systemd's cg_get_root_path(): PID 1's cgroup (its name=systemd one
-         * beside v1 controllers), without the init.scope it puts itself in. */
+         * beside v1 controllers), without the init.scope it puts itself in, or
+         * the system.slice or system of its older versions. */
         p = v1 ? cg_membership_path(pid1, n_pid1, "name=systemd") : NULL;
         p = p ?: cg_membership_path(pid1, n_pid1, v1 ? controller : NULL);
         /* Outside our cgroup namespace ("/../.."): no root of ours to read. */
@@ -56,7 +57,8 @@ int cg_root_limit(const CgroupMembership *pid1, size_t n_pid1, const CgroupMount
         root = strdup(p);
         if (!root)
                 return -ENOMEM;
-        if ((e = endswith(root, "/init.scope")) || (e = endswith(root, "/system.slice")))
+        if ((e = endswith(root, "/init.scope")) || (e = endswith(root, "/system.slice")) ||
+            (e = endswith(root, "/system")))
                 root[e - root] = 0;
         dir = cg_mount_path(m, root);
         if (!dir || asprintf(&path, "%s/%s", dir, v1 ? file_v1 : file_v2) < 0)

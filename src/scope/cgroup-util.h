@@ -103,7 +103,8 @@ uint64_t cg_physical_memory(void);
 uint64_t cg_system_tasks_max(void);
 /* That limit: file_v1 (in controller's v1 hierarchy where v1 controllers
  * are mounted) or file_v2 (cgroup2) of PID 1's cgroup (pid1: its
- * /proc/1/cgroup), without "/init.scope", as systemd's cg_get_root_path().
+ * /proc/1/cgroup), without "/init.scope" (or the "/system.slice" or
+ * "/system" of older systemd versions), as systemd's cg_get_root_path().
  * UINT64_MAX for "max"; -ENOENT where the file or hierarchy is missing (the
  * root cgroup of a host has no memory.max). */
 int cg_root_limit(const CgroupMembership *pid1, size_t n_pid1, const CgroupMount *mounts, size_t n_mounts,

@@ -476,6 +476,20 @@ TEST(root_limit) {
         ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
         ASSERT_EQ_U64(v, 2147483648);
         cg_membership_free(pid1, n_pid1);
+        /* PID 1 in the cgroup that systemd before 205 put itself in, "system"
+         * (cg_get_root_path() takes it off, as system.slice): its parent is
+         * the root; "systemd" is no such name. */
+        ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/lxc/c2/system\n4:memory:/lxc/c2/system\n", &pid1, &n_pid1));
+        put_file(dir, "memory/lxc/c2/memory.limit_in_bytes", "3221225472\n");
+        put_file(dir, "memory/lxc/c2/system/memory.limit_in_bytes", "8192\n");
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
+        ASSERT_EQ_U64(v, 3221225472);
+        cg_membership_free(pid1, n_pid1);
+        ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/lxc/c2/systemd\n", &pid1, &n_pid1));
+        put_file(dir, "memory/lxc/c2/systemd/memory.limit_in_bytes", "16384\n");
+        ASSERT_OK(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v));
+        ASSERT_EQ_U64(v, 16384);
+        cg_membership_free(pid1, n_pid1);
         /* PID 1 outside our cgroup namespace: nothing of ours to read. */
         ASSERT_OK(cg_parse_proc_cgroup("9:name=systemd:/../..\n4:memory:/../..\n", &pid1, &n_pid1));
         ASSERT_ERROR(cg_root_limit(pid1, n_pid1, m, n, "memory", "memory.limit_in_bytes", "memory.max", &v), ENOENT);
