@@ -36,7 +36,7 @@ read_files() {
         echo "$out"
 }
 
-i=0
+i=0 compared=0
 # case "KEY=VALUE;..." FILES...: both managers, the files compared.
 case_() {
         local line=$1 kvs props=() kv ctl sysd cellv; shift
@@ -56,6 +56,7 @@ case_() {
                 sysd=$(read_files sd_dir "$@")
                 cellv=$(read_files cell_dir "$@")
                 expect_eq "$line: as systemd's scope" "$sysd" "$cellv"
+                compared=$((compared + 1))
         else
                 fail "$line: did not start: $(cat "$WORK/ref$i.log" "$WORK/c$i.log")"
         fi
@@ -94,4 +95,10 @@ case_ "TasksMax=50%" $PIDS
 case_ "TasksMax=33%" $PIDS
 case_ "TasksMax=infinity" $PIDS
 case_ "MemoryMax=1G" $PIDS
+# A layout whose cgroup2 has none of these controllers (this kind of host's
+# v2 run) compared nothing: skipped, not passed.
+if [ "$compared" = 0 ] && [ "$failures" = 0 ]; then
+        echo "SKIP: no case could be compared on $SEALED_CGROUP here (no controller)"
+        exit 77
+fi
 finish
