@@ -51,17 +51,44 @@ int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret) 
         return r < 0 ? r : scope_bus_unit_main_pid(bus, path, ret);
 }
 
-static const char *first_service(char * const *l) {
-        STRV_FOREACH(u, l)
-                if (endswith(*u, ".service"))
-                        return *u;
-        return NULL;
+/* The service cell runs in, of the scope's PartOf= (cell run's; BindsTo= on
+ * a scope of a cell older than that): the one whose main process is the
+ * scope's supervisor, the cell (a unit's own PartOf=db.service is in those
+ * lists too), else the first .service (instance_check_service() drops it). */
+static int pick_service(sd_bus *bus, const char *path, pid_t supervisor, CellInstance *i) {
+        _cleanup_strv_free_ char **l = NULL, **bound = NULL;
+        const char *pick = NULL;
+        pid_t pick_main_pid = 0;
+
+        (void) sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "PartOf", NULL, &l);
+        (void) sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &bound);
+        if (strv_extend_strv(&l, bound) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(u, l) {
+                pid_t main_pid = 0;
+
+                if (!endswith(*u, ".service"))
+                        continue;
+                (void) instance_bus_service_main_pid(bus, *u, &main_pid);
+                if (!pick || (supervisor > 0 && main_pid == supervisor)) {
+                        pick = *u;
+                        pick_main_pid = main_pid;
+                }
+                if (supervisor > 0 && main_pid == supervisor)
+                        break;
+        }
+        if (!pick)
+                return 0;
+        i->service = strdup(pick);
+        if (!i->service)
+                return -ENOMEM;
+        i->service_main_pid = pick_main_pid;
+        return 0;
 }
 
 /* Fills i from the scope at object path; -ESRCH when it is not active. */
 static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         _cleanup_free_ char *active = NULL, *sub = NULL;
-        _cleanup_strv_free_ char **binds = NULL;
         uint64_t since = 0;
         int r;
 
@@ -91,28 +118,15 @@ static int fill_from_unit(sd_bus *bus, const char *path, CellInstance *i) {
         if (get_t(bus, path, SYSTEMD_UNIT, "ActiveEnterTimestamp", &since) >= 0)
                 i->since_usec = since;
 
-        /* The service cell runs in (PartOf= it, added by cell run; BindsTo= from
-         * a cell older than that): stopping that is stopping the cell for good,
-         * Restart= included. */
-        r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "PartOf", NULL, &binds);
-        if (r >= 0 && !first_service(binds)) {
-                binds = strv_free(binds);
-                r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &binds);
-        }
-        const char *service = r >= 0 ? first_service(binds) : NULL;
-        if (service) {
-                i->service = strdup(service);
-                if (!i->service)
-                        return -ENOMEM;
-                (void) instance_bus_service_main_pid(bus, service, &i->service_main_pid);
-        }
-
         r = bus_leader(bus, i->unit, &i->leader);
         if (r == -ENOMEM)
                 return r;
         if (i->leader > 0)
                 (void) runtime_pid_start_time(i->leader, &i->leader_start);
-        return 0;
+
+        /* The service cell runs in (PartOf= it, added by cell run): stopping
+         * that is stopping the cell for good, Restart= included. */
+        return pick_service(bus, path, instance_scope_supervisor_of(i->leader), i);
 }
 
 static int find_unit(sd_bus *bus, const char *unit, const char *name, CellInstance *ret) {

@@ -10,8 +10,8 @@
 # TimeoutStartSec= and RuntimeMaxSec= running out (a graceful stop); a
 # unit broken while it runs, then restarted (its error at err in the
 # journal); a payload that outlives a SIGKILL of cell (no parent-death
-# signal), with Restart=on-failure and without; the same name in the
-# system's and root's user manager.
+# signal), with Restart=on-failure and without; a unit with PartOf= services
+# of its own; the same name in the system's and root's user manager.
 . "$(dirname "$0")/lib.sh"
 
 setup_cell
@@ -433,6 +433,37 @@ runaway_gone started,started,stopped
 check "... cell list no longer shows it" eval "! cell_list_has '^runaway '"
 check "... and no runtime state is left" eval '! in_sealed test -e /run/cell/runaway'
 in_sealed systemctl reset-failed cell@runaway.service 2>/dev/null
+
+# --- a unit with PartOf= services of its own: the scope's PartOf= lists
+# them beside cell@NAME.service, in systemd's order (its hash table's: with
+# sixteen, cell@NAME.service is seldom the first). cell status and list
+# name the service whose main process the cell is, and cell stop stops it
+# (not the scope alone, which Restart=always would start again).
+install_cell partof <<EOF
+[Unit]
+PartOf=a-partof.service b-partof.service c-partof.service d-partof.service e-partof.service f-partof.service g-partof.service h-partof.service
+PartOf=i-partof.service j-partof.service k-partof.service l-partof.service m-partof.service n-partof.service o-partof.service p-partof.service
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/sleep 1000
+Init=yes
+EOF
+install_dropin cell@partof.service always <<'EOF'
+[Service]
+Restart=always
+RestartSec=100ms
+EOF
+in_sealed systemctl start cell@partof.service
+check "PartOf= of the unit's own: started" wait_for 10 state_is cell@partof.service active
+status_service() { in_sealed "$CELL" status --json partof | python3 -c 'import json, sys; print(json.load(sys.stdin)["service"])'; }
+expect_eq "... cell status names the service cell runs in" cell@partof.service "$(status_service)"
+check "cell stop partof" in_sealed "$CELL" stop partof
+expect_eq "... stops the service, not restarted" "inactive 0" \
+        "$(show cell@partof.service ActiveState) $(show cell@partof.service NRestarts)"
+check "... the scope is gone" wait_for 10 unit_gone cell-partof.scope
+in_sealed rm -r /run/systemd/system/cell@partof.service.d
+in_sealed systemctl daemon-reload
 
 # --- the same name in the system's manager and in root's user manager
 # (cell@.service(8), THE USER'S SERVICE MANAGER): two containers, each
