@@ -169,7 +169,7 @@ TEST(name_option_of_the_units_own_name_keeps_its_aliases) {
 }
 
 /* Links systemd ignores do not hide lower copies (an alias between kinds of
- * name, a link to its own name); an alias whose unit is missing does, and is
+ * name, a link to its own name; one to itself is said); an alias whose unit is missing does, and is
  * an error; so is a loop; an alias of a masked unit is masked. */
 TEST(ignored_dangling_and_looping_aliases) {
         _cleanup_(cell_config_done) CellConfig c = {};
@@ -190,6 +190,7 @@ TEST(ignored_dangling_and_looping_aliases) {
         tree_symlink(&t, "etc/l2.cell", "l1.cell");
         tree_symlink(&t, "etc/m.cell", "/dev/null");
         tree_symlink(&t, "etc/malias.cell", "m.cell");
+        tree_symlink(&t, "etc/itself.cell", "itself.cell");
 
         ASSERT_OK(tree_load(&t, "bad", &c, &d));
         ASSERT_STREQ(c.path, bad);
@@ -203,6 +204,13 @@ TEST(ignored_dangling_and_looping_aliases) {
         ASSERT_STREQ(c.path, self);
         ASSERT_EQ(d.n_errors + d.n_warnings, 0);
         cell_config_done(&c);
+
+        /* A link to itself is no unit either, and says why. */
+        ASSERT_ERROR(tree_load(&t, "itself", &c, &d), ENOENT);
+        ASSERT_EQ(d.n_warnings, 1);
+        ASSERT_CONTAINS(d.messages[0], "etc/itself.cell: a symlink to itself: ignored, as systemd does");
+        cell_config_done(&c);
+        diag_done(&d);
 
         ASSERT_ERROR(tree_load(&t, "dang", &c, &d), ENXIO);
         ASSERT_EQ(d.n_errors, 1);
