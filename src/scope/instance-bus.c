@@ -56,13 +56,11 @@ int instance_bus_service_main_pid(sd_bus *bus, const char *service, pid_t *ret) 
  * scope's supervisor, the cell (a unit's own PartOf=db.service is in those
  * lists too), else the first .service (instance_check_service() drops it). */
 static int pick_service(sd_bus *bus, const char *path, pid_t supervisor, CellInstance *i) {
-        _cleanup_strv_free_ char **l = NULL, **bound = NULL;
+        _cleanup_strv_free_ char **l = NULL;
         const char *pick = NULL;
         pid_t pick_main_pid = 0;
 
-        (void) sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "PartOf", NULL, &l);
-        (void) sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, path, SYSTEMD_UNIT, "BindsTo", NULL, &bound);
-        if (strv_extend_strv(&l, bound) < 0)
+        if (scope_bus_unit_service_links(bus, path, &l) < 0)
                 return -ENOMEM;
         STRV_FOREACH(u, l) {
                 pid_t main_pid = 0;

@@ -118,6 +118,7 @@ static int handle_unit_exists(Scope *s) {
         ScopeBus *b = s->bus;
         _cleanup_(scope_leftover_unit_done) ScopeLeftoverUnit u = { .n_processes = -1 };
         _cleanup_free_ char *why = NULL;
+        _cleanup_strv_free_ char **links = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
@@ -143,7 +144,7 @@ static int handle_unit_exists(Scope *s) {
          * SIGKILL, so that Restart= starts it again. */
         if (l == SCOPE_LEFTOVER_RUNNING && b->service && u.path && !b->runaway_killed &&
             (streq_ptr(u.state, "active") || streq_ptr(u.state, "deactivating")) &&
-            scope_bus_unit_part_of(b->bus, u.path, b->service) > 0) {
+            scope_bus_unit_service_links(b->bus, u.path, &links) >= 0 && strv_contains(links, b->service)) {
                 b->runaway_killed = true;
                 log_warning("%s: left running by a killed cell of %s (PID %" PRIu32 "): killing it.",
                             s->unit, b->service, u.first_pid);

@@ -256,22 +256,21 @@ int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t ti
         return r;
 }
 
-/* Whether the unit list key of the unit at unit_path names service. */
-static int unit_lists(sd_bus *bus, const char *unit_path, const char *key, const char *service) {
+int scope_bus_unit_service_links(sd_bus *bus, const char *unit_path, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r = sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Unit", key,
-                                         &error, &l);
 
-        sd_bus_error_free(&error);
-        return r < 0 ? r : strv_contains(l, service);
-}
+        /* BindsTo=: a scope of a cell from before PartOf=. A list that
+         * cannot be read adds nothing. */
+        for (size_t i = 0; i < 2; i++) {
+                _cleanup_strv_free_ char **more = NULL;
 
-int scope_bus_unit_part_of(sd_bus *bus, const char *unit_path, const char *service) {
-        int r = unit_lists(bus, unit_path, "PartOf", service);
-
-        /* BindsTo=: a scope of a cell from before PartOf=. */
-        return r != 0 ? r : unit_lists(bus, unit_path, "BindsTo", service);
+                if (sd_bus_get_property_strv(bus, SYSTEMD_SERVICE, unit_path, "org.freedesktop.systemd1.Unit",
+                                             i == 0 ? "PartOf" : "BindsTo", NULL, &more) == -ENOMEM ||
+                    strv_extend_strv(&l, more) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 int scope_bus_leftover_kill(sd_bus *bus, const ScopeLeftoverUnit *u, char **ret_why) {

@@ -64,9 +64,10 @@ void scope_leftover_unit_done(ScopeLeftoverUnit *u);
  * the event loop included: it is only ever run on the UnitExists path. */
 int scope_bus_leftover_stop(sd_bus *bus, const ScopeLeftoverUnit *u, uint64_t timeout_usec, char **ret_why);
 
-/* Whether the unit at unit_path is PartOf= (or, a scope of an older cell's,
- * BindsTo=) service: 1 or 0, -errno when it cannot be read. */
-int scope_bus_unit_part_of(sd_bus *bus, const char *unit_path, const char *service);
+/* The units the unit at unit_path is PartOf= (cell run's link to the service
+ * it runs in, and the unit's own), then BindsTo= (a scope of an older
+ * cell's): where to find the service a scope's cell runs in. */
+int scope_bus_unit_service_links(sd_bus *bus, const char *unit_path, char ***ret);
 /* SIGKILL to every process of that activation (Unit.Kill "all"), as systemd
  * ends what a service's dead main process left (KillMode=mixed); 0 also when
  * it ended in between. Then scope_bus_leftover_stop() waits for its end. */

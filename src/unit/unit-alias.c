@@ -262,9 +262,10 @@ int unit_entry_classify(char * const *search_path, const char *dir, const char *
                                         "ignored, as systemd does", path, target) ?: -EXDEV;
                 /* systemd ignores a link to its own name quietly; one to itself
                  * (a loop) is said, or its unit is "no such unit", unexplained. */
+                if (streq(dst, name) && streq(resolved, path))
+                        return note_add(notes, "%s: a symlink to itself: ignored, as systemd does", path) ?: -EXDEV;
                 if (streq(dst, name))
-                        return streq(resolved, path) ? note_add(notes, "%s: a symlink to itself: ignored, as "
-                                                                "systemd does", path) ?: -EXDEV : -EXDEV;
+                        return -EXDEV;
                 why = alias_invalid_reason(name, dst);
                 if (why)
                         return note_add(notes, "%s: a symlink to %s, which is no valid alias (%s): "
