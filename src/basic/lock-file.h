@@ -77,10 +77,11 @@ bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);
  * what holders that were killed (SIGKILL) left, which no release removed.
  * Each is removed as a last holder removes its own (lock_file_release_shared()):
  * under LOCK_EX|LOCK_NB of ours, only while it is still the file at its
- * name; a file that anyone holds (as /proc/locks shows: tried only when
- * it looks free, so that no start is kept waiting for our lock) stays.
- * For directories whose takers check lock_file_is_current() after their
- * flock() and whose files mean nothing once free (the places'), not for
- * those whose files carry what a next holder reads (the ports'). The
- * number removed, or -errno (/proc/locks unreadable: none). */
+ * name; a file that anyone holds fails the try at once and stays. A taker
+ * of a free file at that moment waits while the file is removed, and
+ * then locks it anew, as after a last holder's removal. For directories
+ * whose takers check lock_file_is_current() after their flock() and
+ * whose files mean nothing once free (the places'), not for those whose
+ * files carry what a next holder reads (the ports'). The number removed,
+ * or -errno. */
 int lock_dir_sweep(int dir_fd);
