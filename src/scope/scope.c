@@ -254,9 +254,11 @@ void scope_prime(CgroupManager manager, bool force) {
                 return;
         /* Only where systemd will move the payload into its scope: the cgroupfs
          * manager clones it into its cgroup on cgroup2 (nothing to wait for), and
-         * its own moves on v1 come too soon after the start to gain much (a lone
-         * start on the hybrid layout: 21.0 ms primed, 21.9 ms not). And only where
-         * that move waits long (cg_prime_useful()), unless asked for. */
+         * on the hybrid layout a helper's move would hold the kernel's cgroup_mutex
+         * through the grace period, which cell's own mkdir()s of the container's
+         * cgroups then wait for, before the clone: a lone start there took 17.1 ms
+         * primed, 10.6 ms not (tests/bench/RESULTS.md, the forty-ninth session).
+         * And only where that move waits long (cg_prime_useful()), unless asked for. */
         if (!scope_expects_systemd(manager))
                 return;
         if (!force && !cg_prime_useful(NULL)) {
