@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -167,6 +168,26 @@ bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
                         return true;
         }
         return false;
+}
+
+bool lock_dir_sweep_due(int dir_fd, unsigned interval_sec) {
+        _cleanup_close_ int fd = -EBADF;
+        struct timespec now;
+        struct stat st;
+
+        /* File times are CLOCK_REALTIME; a stamp from the future (the clock
+         * set back) is no reason to wait. */
+        if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+                return true;
+        if (fstatat(dir_fd, LOCK_DIR_SWEEP_STAMP, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode) &&
+            st.st_mtim.tv_sec <= now.tv_sec && now.tv_sec - st.st_mtim.tv_sec < (time_t) interval_sec)
+                return false;
+        /* Renewed before the sweep: starts at the same moment mostly leave it
+         * to this one (two sweeps at once are harmless, only wasted). */
+        fd = openat(dir_fd, LOCK_DIR_SWEEP_STAMP, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                (void) futimens(fd, NULL);
+        return true;
 }
 
 int lock_dir_sweep(int dir_fd) {

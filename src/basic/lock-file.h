@@ -85,3 +85,11 @@ bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);
  * files carry what a next holder reads (the ports'). The number removed,
  * or -errno. */
 int lock_dir_sweep(int dir_fd);
+
+/* Whether a lock_dir_sweep() of dir_fd is due: the stamp file there (a dotfile,
+ * which sweeps leave alone) is missing or older than interval_sec; if so it is
+ * renewed. Each start need not try every lock file of a host that runs
+ * thousands of containers (4 us a file here, ten times that where a system
+ * call is dear) to find what a killed holder left: once a while is enough. */
+#define LOCK_DIR_SWEEP_STAMP ".swept"
+bool lock_dir_sweep_due(int dir_fd, unsigned interval_sec);

@@ -199,8 +199,8 @@ int shared_locks_acquire(const Plan *p, int root_fd, const char *lock_dir, Share
         /* With ours held: the lock files that holders killed (SIGKILL) left,
          * which no release removed -- of places that may be gone for good
          * (a removed directory's identity names nothing any more) -- go,
-         * as a last holder removes its own. */
-        if (dir_fd >= 0)
+         * as a last holder removes its own; once a minute at most. */
+        if (dir_fd >= 0 && lock_dir_sweep_due(dir_fd, SHARED_LOCK_SWEEP_SEC))
                 (void) lock_dir_sweep(dir_fd);
         *ret = l;
         return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* src/basic/lock-file.c: lock_dir_sweep(), the lock files that no one
  * holds removed, every held one (by this process or another) left, and
- * nothing but regular files touched; lock_file_held_by(), who holds a file
- * as /proc/locks says. */
+ * nothing but regular files touched; lock_dir_sweep_due(), once an interval;
+ * lock_file_held_by(), who holds a file as /proc/locks says. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lock-file.h"
@@ -176,6 +177,53 @@ TEST(lock_file_held_by) {
         ASSERT_FALSE(lock_file_held_by(child, st.st_dev, st.st_ino));
 done:
         (void) unlinkat(dir_fd, "held", 0);
+        close(dir_fd);
+        ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+}
+
+TEST(lock_dir_sweep_due) {
+        char dir[4096];
+        struct timespec t[2];
+        struct stat st;
+        int dir_fd;
+
+        ASSERT_NOT_NULL(lock_test_dir(dir, sizeof dir));
+        dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dir_fd >= 0);
+
+        /* Never swept: due, and the stamp is made. */
+        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
+        ASSERT_OK(fstatat(dir_fd, LOCK_DIR_SWEEP_STAMP, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
+        ASSERT_TRUE(S_ISREG(st.st_mode));
+        /* Within the interval: not due. */
+        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
+        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
+        /* The stamp is a dotfile: no sweep takes it. */
+        ASSERT_EQ(lock_dir_sweep(dir_fd), 0);
+        ASSERT_TRUE(exists_at(dir_fd, LOCK_DIR_SWEEP_STAMP));
+
+        /* Two minutes on: due, and renewed. */
+        ASSERT_OK(clock_gettime(CLOCK_REALTIME, &t[0]) < 0 ? -errno : 0);
+        t[0].tv_sec -= 120;
+        t[1] = t[0];
+        ASSERT_OK(utimensat(dir_fd, LOCK_DIR_SWEEP_STAMP, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
+        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
+        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
+
+        /* From the future (the clock set back since): due. */
+        t[0].tv_sec += 3600;
+        t[1] = t[0];
+        ASSERT_OK(utimensat(dir_fd, LOCK_DIR_SWEEP_STAMP, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
+        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
+        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
+
+        /* Not a regular file there (a link): due, and nothing is made through it. */
+        ASSERT_OK(unlinkat(dir_fd, LOCK_DIR_SWEEP_STAMP, 0) < 0 ? -errno : 0);
+        ASSERT_OK(symlinkat("elsewhere", dir_fd, LOCK_DIR_SWEEP_STAMP) < 0 ? -errno : 0);
+        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
+        ASSERT_FALSE(exists_at(dir_fd, "elsewhere"));
+
+        (void) unlinkat(dir_fd, LOCK_DIR_SWEEP_STAMP, 0);
         close(dir_fd);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
