@@ -34,11 +34,12 @@ int link_open_up(const char *what, const char *ifname, unsigned index, struct mn
 int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret);
 
 /* systemd-nspawn's lock around its zones' bridges, at path (an OFD write
- * lock, F_OFD_SETLKW, on a file of root's alone, made if missing), waited
- * for; a file its last holder removed as it let go is made anew. 0 and the
- * fd in *ret_fd, or -EBADF there when the file cannot be made (no such
- * directory, a read-only or not our one: no nspawn of ours takes it
- * there either); else -errno. */
-int netif_nspawn_zone_lock(const char *path, int *ret_fd);
+ * lock, as nspawn's F_OFD_SETLKW, on a file of root's alone, made if
+ * missing), waited for timeout_sec at most (-EWOULDBLOCK after); a file its
+ * last holder removed as it let go is made anew. 0 and the fd in *ret_fd,
+ * or -EBADF there when the file cannot be made (no such directory, a
+ * read-only or not our one: no nspawn of ours takes it there either); else
+ * -errno. */
+int netif_nspawn_zone_lock(const char *path, unsigned timeout_sec, int *ret_fd);
 /* Removes path and closes fd (nothing with fd < 0), as nspawn lets go of it. */
 void netif_nspawn_zone_unlock(const char *path, int fd);

@@ -28,13 +28,38 @@
 /* systemd-nspawn's (252) lock around its zones' bridges: an OFD write lock
  * (F_OFD_SETLKW) on this file, which each holder removes as it lets go. */
 #define NSPAWN_ZONE_LOCK "/run/systemd/nspawn-network-zone"
+/* How long a start or end of a Zone= cell waits for either lock. */
+#define ZONE_LOCK_WAIT_SEC 10u
+
+/* One try of a lock, again every 1 ms and then every 10 ms (a holder keeps
+ * it for milliseconds), for timeout_sec at most: -EWOULDBLOCK then. Not a
+ * blocking wait: a holder that hangs (a stopped nspawn, a cell under a
+ * debugger) must not hang every start and end of the zone, unsaid. */
+static int zone_lock_wait(int fd, bool ofd, unsigned timeout_sec) {
+        uint64_t waited = 0;
+
+        for (unsigned i = 0;; i++) {
+                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+                int r = ofd ? fcntl(fd, F_OFD_SETLK, &fl) : flock(fd, LOCK_EX | LOCK_NB);
+                if (r >= 0)
+                        return 0;
+                if (errno == EINTR)
+                        continue;
+                if (errno != EWOULDBLOCK && errno != EAGAIN && errno != EACCES)
+                        return -errno;
+                if (waited >= (uint64_t) timeout_sec * USEC_PER_SEC)
+                        return -EWOULDBLOCK;
+                uint64_t step = i < 10 ? USEC_PER_MSEC : 10 * USEC_PER_MSEC;
+                (void) usleep((useconds_t) step);
+                waited += step;
+        }
+}
 
 /* The lock around every look at a zone's bridge and every change of it:
  * a cell joining (the bridge made, its veth put on it) and one leaving
  * (its ports counted, the bridge removed) never interleave. Its file is
- * never removed, so a blocking flock() on it is all it takes; a killed
- * holder's lock goes with its fd. */
-static int zone_lock_cell(int *ret_fd) {
+ * never removed; a killed holder's lock goes with its fd. */
+static int zone_lock_cell(unsigned timeout_sec, int *ret_fd) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         int r;
 
@@ -46,18 +71,18 @@ static int zone_lock_cell(int *ret_fd) {
         r = lock_file_open(dir_fd, ZONE_LOCK_FILE, &fd);
         if (r < 0)
                 return r;
-        while (flock(fd, LOCK_EX) < 0)
-                if (errno != EINTR)
-                        return -errno;
+        r = zone_lock_wait(fd, false, timeout_sec);
+        if (r < 0)
+                return r;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
-int netif_nspawn_zone_lock(const char *path, int *ret_fd) {
+int netif_nspawn_zone_lock(const char *path, unsigned timeout_sec, int *ret_fd) {
         for (;;) {
                 _cleanup_close_ int fd = -EBADF;
-                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
                 struct stat st;
+                int r;
 
                 /* O_NOFOLLOW, 0600: nspawn's own open() of it. */
                 fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
@@ -71,9 +96,10 @@ int netif_nspawn_zone_lock(const char *path, int *ret_fd) {
                         }
                         return -errno;
                 }
-                while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
-                        if (errno != EINTR)
-                                return -errno;
+                /* nspawn waits for it (F_OFD_SETLKW); we do, but not for ever. */
+                r = zone_lock_wait(fd, true, timeout_sec);
+                if (r < 0)
+                        return r;
                 if (fstat(fd, &st) < 0)
                         return -errno;
                 /* Removed by the holder we waited for, as it let go: a
@@ -113,11 +139,11 @@ static int zone_lock(ZoneLock *ret, const char **ret_what) {
         int r;
 
         *ret_what = ZONE_LOCK_DIR "/" ZONE_LOCK_FILE;
-        r = zone_lock_cell(&ret->fd);
+        r = zone_lock_cell(ZONE_LOCK_WAIT_SEC, &ret->fd);
         if (r < 0)
                 return r;
         *ret_what = NSPAWN_ZONE_LOCK " (systemd-nspawn's)";
-        return netif_nspawn_zone_lock(NSPAWN_ZONE_LOCK, &ret->nspawn_fd);
+        return netif_nspawn_zone_lock(NSPAWN_ZONE_LOCK, ZONE_LOCK_WAIT_SEC, &ret->nspawn_fd);
 }
 
 /* The bridge, then cell's alias on it (RTM_NEWLINK takes no IFLA_IFALIAS
@@ -157,6 +183,10 @@ int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, Sp
 
         (void) snprintf(what, sizeof what, "Zone=%s", startswith(bridge, "vz-") ?: bridge);
         r = zone_lock(&lock, &lock_what);
+        if (r == -EWOULDBLOCK)
+                return spawn_error(err, r, "%s: the lock %s has been held by another for %u s (a start or end of a "
+                                   "container of a zone holds it for milliseconds)", what, lock_what,
+                                   ZONE_LOCK_WAIT_SEC);
         if (r < 0)
                 return spawn_error(err, r, "%s: taking the lock %s", what, lock_what);
         r = netif_open(&nl);

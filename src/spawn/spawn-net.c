@@ -334,7 +334,10 @@ static void spawn_zone_leave(Spawn *s) {
         if (!s->zone)
                 return;
         int r = netif_zone_leave(s->zone);
-        if (r < 0)
+        if (r == -EWOULDBLOCK)
+                log_warning("Zone=%s: the bridge %s stays, if no cell is on it any more: the zone's lock has been "
+                            "held by another for too long", startswith(s->zone, "vz-") ?: s->zone, s->zone);
+        else if (r < 0)
                 log_warning_errno(r, "Zone=%s: cannot remove the bridge %s: %m",
                                   startswith(s->zone, "vz-") ?: s->zone, s->zone);
         s->zone = mfree(s->zone);

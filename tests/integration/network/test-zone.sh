@@ -22,7 +22,8 @@
 # bytes, and both run. Their MAC addresses, and the extra pairs', are the
 # same at the next start (nspawn's, from the machine ID and the name).
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
-# curl are there). A start waits while systemd-nspawn's zone lock is held.
+# curl are there). A start waits while systemd-nspawn's zone lock is held,
+# and fails after 10 s while cell's own is held by a holder that hangs.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -276,4 +277,26 @@ else
         echo "10. skipped: no /run/systemd, python3, or $nspawn_lock is there already"
 fi
 
-echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock"
+# 11. cell's own zone lock held by something that does not let go (a stopped
+# start, a holder under a debugger): B's start waits 10 s, not for ever,
+# then fails saying which lock, having made nothing.
+rm -f "$root/zb.link" "$root/zb.done"
+has_bridge && fail "the zone's bridge is there before section 11"
+flock /run/cell/zone.lock sh -c "touch '$work/cell.held'; exec sleep 30" &
+holder=$!
+for _ in $(seq 100); do [ -e "$work/cell.held" ] && break; sleep 0.05; done
+[ -e "$work/cell.held" ] || fail "the zone lock's holder never took it"
+t0=$(date +%s)
+status=0
+ip netns exec "$H" "$CELL" run --cgroup-manager=none "$ub" >"$work/out.zl" 2>"$work/err.zl" || status=$?
+t1=$(date +%s)
+kill "$holder"
+wait "$holder" 2>/dev/null || true
+expect "a start while the zone lock is held: status ($(cat "$work/err.zl"))" "$status" 2
+expect_match "a start while the zone lock is held: message" "$(cat "$work/err.zl")" \
+        "Zone=t: the lock /run/cell/zone.lock has been held by another for 10 s"
+[ $((t1 - t0)) -ge 9 ] && [ $((t1 - t0)) -le 20 ] || fail "the start waited $((t1 - t0)) s for the zone lock, not 10"
+has_bridge && fail "a start that did not get the zone lock made the bridge"
+[ -e "$root/zb.done" ] && fail "a start that did not get the zone lock ran its payload"
+
+echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock, a zone lock held too long"
