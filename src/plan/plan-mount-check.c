@@ -4,6 +4,7 @@
  * mounts after them. Split from plan-mount.c, which builds the list. */
 
 #include <errno.h>
+#include <sys/mount.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +161,57 @@ int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanM
                                       "makes read-only before the unit's mounts (as systemd-nspawn does): an "
                                       "upper on the host, below /var (Volatile=state's tmpfs) or empty (a "
                                       "private tmpfs) is writable", o->upper);
+}
+
+/* Whether a path has a "." or ".." component, which paths compared as
+ * written cannot follow. */
+static bool path_has_dot_component(const char *s) {
+        for (;;) {
+                size_t n;
+
+                s += strspn(s, "/");
+                if (!*s)
+                        return false;
+                n = strcspn(s, "/");
+                if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+                        return true;
+                s += n;
+        }
+}
+
+int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const PlanMount *top = NULL;
+        const char *cmd, *why, *file;
+        unsigned line;
+
+        /* Exec='s own command (never expanded, as systemd's): not init
+         * (Boot=yes) nor a command line's, which are no line of the unit. */
+        if (!p->argv_expand || !p->argv || !p->argv[0])
+                return 0;
+        cmd = p->argv[0];
+        if (cmd[0] != '/' || path_has_dot_component(cmd))
+                return 0;
+
+        /* The mount the command is found on: the last made at or above it,
+         * which lies over every one before (the masks come last). */
+        for (size_t i = 0; i < p->n_mounts; i++)
+                if (path_is_below(cmd, p->mounts[i].target))
+                        top = &p->mounts[i];
+        if (!top || !top->entry)        /* cell's own mounts are not the unit's doing */
+                return 0;
+
+        if (top->kind == PLAN_MOUNT_MASK)
+                why = "hides it";
+        /* Empty when the payload starts; but /run, where cell puts its own files. */
+        else if (top->kind == PLAN_MOUNT_FS && streq_ptr(top->fstype, "tmpfs") && !path_is_below("/run", top->target))
+                why = "puts an empty file system over it";
+        /* An rbind's submounts keep their own flags. */
+        else if ((top->flags & MS_NOEXEC) && !(top->kind == PLAN_MOUNT_BIND && (top->flags & MS_REC)))
+                why = "mounts it noexec, and the kernel runs nothing from there";
+        else
+                return 0;
+
+        line = cell_config_origin(c, "Exec", 0, &file);
+        return diag_error(diag, file, line, "Exec=%s: %s (%s:%u) %s: the command could never start", cmd, top->entry,
+                          plan_entry_file(c, top->file), top->line, why) ?: -EINVAL;
 }

@@ -25,3 +25,7 @@ int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanM
  * paths and cgroup cell mounts after them; drops the built-in entries an
  * Inaccessible= hides. */
 int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
+/* Exec='s command against the unit's mounts: one that an Inaccessible=
+ * hides, an empty TemporaryFileSystem= covers, or a noexec mount holds
+ * could never start, whatever the root has; refused here, at Exec='s line. */
+int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag);

@@ -16,6 +16,7 @@
 #include "id128-util.h"
 #include "parse-caps.h"
 #include "plan-internal.h"
+#include "plan-mount-check.h"
 #include "strv.h"
 
 #ifndef CLONE_NEWTIME
@@ -444,6 +445,8 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
         r = plan_build_argv(&p, c, opts, diag);
+        if (r >= 0)
+                r = plan_command_check_mounts(&p, c, diag);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
