@@ -179,8 +179,30 @@ static bool path_has_dot_component(const char *s) {
         }
 }
 
-int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+/* The unit's mount a path inside the container is found on: the last made
+ * at or above it, which lies over every one before (the masks come last);
+ * NULL when that is one of cell's own. */
+static const PlanMount *plan_unit_mount_holding(const Plan *p, const char *path) {
         const PlanMount *top = NULL;
+
+        for (size_t i = 0; i < p->n_mounts; i++)
+                if (path_is_below(path, p->mounts[i].target))
+                        top = &p->mounts[i];
+        return top && top->entry ? top : NULL;
+}
+
+/* An Inaccessible=, or a TemporaryFileSystem= (empty when the payload
+ * starts; but /run, where cell puts its own files): nothing below it. */
+static const char *plan_mount_empty(const PlanMount *m) {
+        if (m->kind == PLAN_MOUNT_MASK)
+                return "hides it";
+        if (m->kind == PLAN_MOUNT_FS && streq_ptr(m->fstype, "tmpfs") && !path_is_below("/run", m->target))
+                return "puts an empty file system over it";
+        return NULL;
+}
+
+int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const PlanMount *top;
         const char *cmd, *why, *file;
         unsigned line;
 
@@ -192,26 +214,39 @@ int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *d
         if (cmd[0] != '/' || path_has_dot_component(cmd))
                 return 0;
 
-        /* The mount the command is found on: the last made at or above it,
-         * which lies over every one before (the masks come last). */
-        for (size_t i = 0; i < p->n_mounts; i++)
-                if (path_is_below(cmd, p->mounts[i].target))
-                        top = &p->mounts[i];
-        if (!top || !top->entry)        /* cell's own mounts are not the unit's doing */
+        top = plan_unit_mount_holding(p, cmd);
+        if (!top)
                 return 0;
-
-        if (top->kind == PLAN_MOUNT_MASK)
-                why = "hides it";
-        /* Empty when the payload starts; but /run, where cell puts its own files. */
-        else if (top->kind == PLAN_MOUNT_FS && streq_ptr(top->fstype, "tmpfs") && !path_is_below("/run", top->target))
-                why = "puts an empty file system over it";
+        why = plan_mount_empty(top);
         /* An rbind's submounts keep their own flags. */
-        else if ((top->flags & MS_NOEXEC) && !(top->kind == PLAN_MOUNT_BIND && (top->flags & MS_REC)))
+        if (!why && (top->flags & MS_NOEXEC) && !(top->kind == PLAN_MOUNT_BIND && (top->flags & MS_REC)))
                 why = "mounts it noexec, and the kernel runs nothing from there";
-        else
+        if (!why)
                 return 0;
 
         line = cell_config_origin(c, "Exec", 0, &file);
         return diag_error(diag, file, line, "Exec=%s: %s (%s:%u) %s: the command could never start", cmd, top->entry,
                           plan_entry_file(c, top->file), top->line, why) ?: -EINVAL;
+}
+
+int plan_working_directory_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        const char *wd = p->working_directory, *why, *file;
+        const PlanMount *top;
+        unsigned line;
+
+        /* "-": "/" where it cannot be entered; "~": the user's, known at the start. */
+        if (!wd || wd[0] != '/' || p->working_directory_missing_ok || path_has_dot_component(wd))
+                return 0;
+        top = plan_unit_mount_holding(p, wd);
+        /* The mount point itself is an empty directory, which can be entered. */
+        if (!top || path_is_below(top->target, wd))
+                return 0;
+        why = plan_mount_empty(top);
+        if (!why)
+                return 0;
+
+        line = cell_config_origin(c, "WorkingDirectory", 0, &file);
+        return diag_error(diag, file, line, "WorkingDirectory=%s: %s (%s:%u) %s: the directory could never be "
+                          "entered (WorkingDirectory=-%s falls back to \"/\")", wd, top->entry,
+                          plan_entry_file(c, top->file), top->line, why, wd) ?: -EINVAL;
 }

@@ -29,3 +29,6 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
  * hides, an empty TemporaryFileSystem= covers, or a noexec mount holds
  * could never start, whatever the root has; refused here, at Exec='s line. */
 int plan_command_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag);
+/* WorkingDirectory= below an Inaccessible= or an empty TemporaryFileSystem=
+ * of the unit's: it could never be entered; refused at its line. */
+int plan_working_directory_check_mounts(const Plan *p, const CellConfig *c, Diagnostics *diag);

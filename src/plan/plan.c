@@ -462,6 +462,11 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
             plan_build_identity(&p, c) < 0 ||
             plan_build_sched(&p, c) < 0)
                 return -ENOMEM;
+        r = plan_working_directory_check_mounts(&p, c, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
         r = plan_build_network(&p, c, diag);
         if (r == -ENOMEM)
                 return r;

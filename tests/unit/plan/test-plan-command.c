@@ -64,3 +64,18 @@ TEST(command_not_checked) {
         /* Boot=yes: init, not a line of the unit. */
         command_planned("[Root]\nDirectory=/var/lib/cell/test\nInaccessible=/sbin\n[Exec]\nBoot=yes\n");
 }
+
+/* WorkingDirectory= below a mask or an empty tmpfs of the unit's could
+ * never be entered; the mount point itself is an empty directory. */
+TEST(working_directory) {
+        command_refused(BASE "WorkingDirectory=/opt/x\n[Root]\nInaccessible=/opt\n", NULL,
+                        "x.cell:5: WorkingDirectory=/opt/x: Inaccessible=/opt (");
+        command_refused(BASE "WorkingDirectory=/srv/data\n[Root]\nTemporaryFileSystem=/srv\n", NULL,
+                        "x.cell:5: WorkingDirectory=/srv/data: TemporaryFileSystem=/srv (");
+        command_refused(BASE "WorkingDirectory=/srv/data\n", "[Root]\nTemporaryFileSystem=/srv\n",
+                        "x.cell.d/x.conf:2) puts an empty file system over it: the directory could never be entered");
+        command_planned(BASE "WorkingDirectory=/opt\n[Root]\nInaccessible=/opt\n");
+        command_planned(BASE "WorkingDirectory=-/opt/x\n[Root]\nInaccessible=/opt\n");
+        command_planned(BASE "WorkingDirectory=/srv/data\n[Root]\nTemporaryFileSystem=/srv\nBind=/data:/srv/data\n");
+        command_planned(BASE "WorkingDirectory=/run/x\n[Root]\nTemporaryFileSystem=/run\n");
+}

@@ -100,6 +100,13 @@ grep -q "nope.cell" "$tmp/err" || fail "missing file not named"
 printf '[Root]\nDirectory=/srv/a\nBind=/srv/b:/\n[Exec]\nExec=/bin/true\n' >"$tmp/root.cell"
 expect 1 "plan-time problem" -- "$cell" verify "$tmp/root.cell"
 grep -q "root.cell:3: Bind=/srv/b:/: cannot mount over the container's root" "$tmp/err" || fail "plan-time message"
+# ... and so do a command and a working directory no root could make "cell run" reach.
+printf '[Root]\nDirectory=/srv/a\nInaccessible=/bin\n[Exec]\nExec=/bin/true\nWorkingDirectory=/bin/x\n' >"$tmp/hidden.cell"
+expect 1 "a command and a working directory under Inaccessible=" -- "$cell" verify "$tmp/hidden.cell"
+grep -q "hidden.cell:5: Exec=/bin/true: Inaccessible=/bin ($tmp/hidden.cell:3) hides it" "$tmp/err" ||
+        fail "a command under Inaccessible=: not said"
+grep -q "hidden.cell:6: WorkingDirectory=/bin/x: Inaccessible=/bin ($tmp/hidden.cell:3) hides it" "$tmp/err" ||
+        fail "a working directory under Inaccessible=: not said"
 
 # Checks across keys and of the plan name the line of the key they are
 # about, a drop-in's own path when it came from one.
