@@ -38,10 +38,17 @@
  * rest closed here, each socket's lingering turned off first so that its
  * close returns at once (the kernel sends what is queued in the background;
  * a payload racing to turn it on again in between may still hold cell for
- * its linger time). */
+ * its linger time). The closer dies with the process that made it (cell,
+ * cell-monitor and the cell __finish they exec: PR_SET_PDEATHSIG): a payload
+ * that passes both ends of such a connection, so that the closer itself holds
+ * the reader that never reads, would otherwise keep it on the host after cell
+ * for its linger time (up to 68 years), the connection and its namespace with
+ * it. Killed, its close() returns; the kernel sends what is queued in the
+ * background, as after any close(). */
 #define NOTIFY_CLOSER_SNDBUF (32 * 1024)
 
 static int closer_fd = -EBADF;
+static pid_t closer_pid = 0;
 
 /* Closes the n fds at fds. */
 static void close_many(const int *fds, size_t n) {
@@ -98,12 +105,14 @@ _noreturn_ static void closer_main(int sock) {
         }
 }
 
-/* The closer, forked twice: its parent ends at once (and is reaped here), so
- * that nobody has to wait for it; it goes on after cell if it must. */
+/* The closer, our child: it must not outlive us (see above), so it is not
+ * forked twice out of our reach. Reaped once its socket fails
+ * (close_async()); one that sees its socket end at an exec of ours (the
+ * hand-over to cell-monitor) is a zombie of the new program until it ends. */
 static int closer_start(void) {
         _cleanup_close_ int ours = -EBADF, theirs = -EBADF;
-        int pair[2], size = NOTIFY_CLOSER_SNDBUF, status;
-        pid_t pid;
+        int pair[2], size = NOTIFY_CLOSER_SNDBUF;
+        pid_t parent = getpid(), pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
                 return negative_errno();
@@ -114,18 +123,27 @@ static int closer_start(void) {
         if (pid < 0)
                 return negative_errno();
         if (pid == 0) {
-                pid_t g = fork();
-                if (g != 0)
-                        _exit(g < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+                /* Nothing of the payload's held on the host once we are gone.
+                 * Gone already: SIGKILL too, so that the exit's own closes of
+                 * what was sent meanwhile do not linger either. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        (void) raise(SIGKILL);
                 closer_main(theirs);
         }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return negative_errno();
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_SUCCESS)
-                return -ECHILD;
+        closer_pid = pid;
         closer_fd = TAKE_FD(ours);
         return 0;
+}
+
+/* The closer is gone or refuses: a new one next time, this one reaped once
+ * it has ended (killed, or its socket's end seen). */
+static void closer_forget(void) {
+        closer_fd = safe_close(closer_fd);
+        if (closer_pid > 0) {
+                (void) kill(closer_pid, SIGKILL);
+                (void) waitpid(closer_pid, NULL, 0);
+        }
+        closer_pid = 0;
 }
 
 /* true when the closer took fds (and we closed our copies, none the last). */
@@ -152,7 +170,7 @@ static bool close_async(const int *fds, size_t n) {
         if (sendmsg(closer_fd, &mh, MSG_DONTWAIT|MSG_NOSIGNAL) < 0) {
                 /* A closer that is gone (killed) is made anew next time. */
                 if (errno != EAGAIN)
-                        closer_fd = safe_close(closer_fd);
+                        closer_forget();
                 return false;
         }
         /* In flight, or held by the closer until our next message: none of

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,6 +150,51 @@ static void relay_stop(Relay *r) {
         event_unref(r->event);
         unsetenv("NOTIFY_SOCKET");
         *r = (Relay) {};
+}
+
+/* A payload that passes both ends of a lingering connection, the socket
+ * first and then its peer's listener: the closer waits in the close() of the
+ * first while it holds the second, which is never read, itself. It must end
+ * with the cell that made it (here a child of the test's standing for cell),
+ * not stay on the host for the socket's linger time. We are a subreaper:
+ * the closer, orphaned, is ours to reap once it ended. First of the tests
+ * that pass a socket: a closer of this process's, which a forked child
+ * would share, does not exist yet. */
+TEST(proxy_closer_ends_with_cell) {
+        uint64_t deadline;
+        pid_t cell, pid;
+        int status;
+
+        ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 1));
+        cell = fork();
+        ASSERT_TRUE(cell >= 0);
+        if (cell == 0) {
+                Relay r;
+                int fd = relay_start_lingering(&r, "cell-test-notify-fds4");
+
+                if (fd < 0)
+                        _exit(TEST_SKIP);
+                send_with_fd(r.payload, "FDSTORE=1\nSTATUS=lingering", fd);
+                send_with_fd(r.payload, "FDSTORE=1\nSTATUS=its reader", r.listener);
+                safe_close(fd);
+                r.listener = safe_close(r.listener);    /* the closer holds the last references */
+                pump(r.event);
+                relay_stop(&r);
+                usleep(USEC_PER_SEC);   /* the closer in its close() by then */
+                _exit(EXIT_SUCCESS);
+        }
+        if (!test_child_ran(cell, "no loopback here")) {
+                ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 0));
+                return;
+        }
+
+        /* Gone within a few seconds, not the 10 s of SO_LINGER. */
+        deadline = now_monotonic_usec() + 3 * USEC_PER_SEC;
+        while ((pid = waitpid(-1, &status, WNOHANG)) == 0 && now_monotonic_usec() < deadline)
+                usleep(20 * 1000);
+        ASSERT_TRUE(pid > 0);
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 0));
 }
 
 /* A payload that passes a socket with SO_LINGER and a send queue that never
