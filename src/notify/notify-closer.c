@@ -5,6 +5,7 @@
  * too, statically. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -188,11 +188,13 @@ void notify_close_passed_fds(struct msghdr *mh) {
                         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int), m = 0;
                         int fds[n ?: 1];
                         memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-                        /* Pipes at once; the rest to the closer. */
+                        /* Pipes at once; the rest to the closer. Told apart by
+                         * F_GETPIPE_SZ, which only pipes and FIFOs answer, and
+                         * never by fstat(): that asks the file's file system,
+                         * which may be a FUSE one the payload serves and never
+                         * answers (cell would wait for ever, signals blocked). */
                         for (size_t i = 0; i < n; i++) {
-                                struct stat st;
-
-                                if (fstat(fds[i], &st) >= 0 && S_ISFIFO(st.st_mode))
+                                if (fcntl(fds[i], F_GETPIPE_SZ) >= 0)
                                         safe_close(fds[i]);
                                 else
                                         fds[m++] = fds[i];

@@ -4,6 +4,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "notify-test.h"
 #include "test.h"
@@ -95,4 +101,70 @@ TEST(proxy_closes_passed_fds) {
         close(up);
         event_unref(e);
         unsetenv("NOTIFY_SOCKET");
+}
+
+/* A file of a FUSE file system the payload serves itself (a unit that allows
+ * /dev/fuse): whatever asks the file system, fstat() included, waits for the
+ * payload's answer, for ever if it never comes (killable only). cell's look
+ * at what it was passed (whether a pipe, to close it at once) must not ask
+ * it: cell would hang with every signal blocked, no stop, no watchdog ping.
+ * Here a FUSE mount whose server never answers, not even its INIT, and an
+ * O_PATH fd of its root (opening that asks nothing); a child of ours is cell. */
+TEST(proxy_does_not_stat_passed_fds) {
+        char dir[] = "/tmp/cell-test-fuse.XXXXXX";
+        uint64_t deadline;
+        pid_t cell;
+        int status;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        cell = fork();
+        ASSERT_TRUE(cell >= 0);
+        if (cell == 0) {
+                char opts[128];
+                Plan p = { .name = (char *) "web", .notify_ready = true };
+                int up, fuse, fd, payload;
+                NotifyProxy *n = NULL;
+                Event *e = NULL;
+
+                if (unshare(geteuid() == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) < 0 ||
+                    mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) < 0)
+                        _exit(TEST_SKIP);
+                fuse = open("/dev/fuse", O_RDWR|O_CLOEXEC);
+                if (fuse < 0)
+                        _exit(TEST_SKIP);
+                snprintf(opts, sizeof opts, "fd=%d,rootmode=40000,user_id=0,group_id=0", fuse);
+                if (mount("cell-test", dir, "fuse", MS_NOSUID|MS_NODEV, opts) < 0)
+                        _exit(TEST_SKIP);
+                fd = open(dir, O_PATH|O_CLOEXEC);
+                ASSERT_TRUE(fd >= 0);
+
+                up = test_upstream_open("cell-test-notify-fuse");
+                ASSERT_OK(event_new(&e));
+                payload = proxy_start(&p, e, NULL, &n);
+                send_with_fds(payload, "FDSTORE=1\nSTATUS=served", &fd, 1);
+                safe_close(fd);
+                pump(e);
+                expect_upstream(up, "STATUS=web: served\n");
+
+                ASSERT_NULL(notify_proxy_free(n));
+                close(payload);
+                close(up);
+                event_unref(e);
+                (void) umount2(dir, MNT_DETACH);
+                _exit(EXIT_SUCCESS);
+        }
+
+        /* Done at once, not waiting for an answer that never comes. */
+        deadline = now_monotonic_usec() + 5 * USEC_PER_SEC;
+        while (waitpid(cell, &status, WNOHANG) == 0) {
+                if (now_monotonic_usec() > deadline) {
+                        (void) kill(cell, SIGKILL);
+                        ASSERT_EQ(waitpid(cell, &status, 0), cell);
+                        break;
+                }
+                usleep(20 * 1000);
+        }
+        /* The mount went with the child's mount namespace. */
+        ASSERT_OK(rmdir(dir));
+        (void) test_child_status(status, "no FUSE mount here");
 }
