@@ -183,10 +183,11 @@ int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, Sp
 
         (void) snprintf(what, sizeof what, "Zone=%s", startswith(bridge, "vz-") ?: bridge);
         r = zone_lock(&lock, &lock_what);
+        /* -ETIME: nothing of the zone's was made (spawn-net.c leaves it alone). */
         if (r == -EWOULDBLOCK)
-                return spawn_error(err, r, "%s: the lock %s has been held by another for %u s (a start or end of a "
-                                   "container of a zone holds it for milliseconds)", what, lock_what,
-                                   ZONE_LOCK_WAIT_SEC);
+                return spawn_error_complete(err, ETIME, "%s: the lock %s has been held by another for %u s (a start "
+                                            "or end of a container of a zone holds it for milliseconds)", what,
+                                            lock_what, ZONE_LOCK_WAIT_SEC);
         if (r < 0)
                 return spawn_error(err, r, "%s: taking the lock %s", what, lock_what);
         r = netif_open(&nl);

@@ -61,7 +61,8 @@ int netif_veth_remove(const NetifVeth *v);
  * (a "vz-NAME") is made if missing and brought up, and a veth pair as
  * netif_veth_create() put on it, so that netif_zone_leave() of another
  * cell never removes a bridge this one is joining. The bridge may be left
- * without ports on a failure: netif_zone_leave() is for every end. */
+ * without ports on a failure: netif_zone_leave() is for every end, but
+ * for -ETIME: either lock held by another for 10 s, nothing made. */
 int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, SpawnError *err);
 
 /* Zone=, at the end (after the veth's host side was deleted): under the

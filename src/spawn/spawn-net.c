@@ -86,6 +86,10 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
                 if (!s->zone)
                         return spawn_error(err, ENOMEM, "Zone=");
                 r = netif_zone_join(p->zone, &pair, s->pid, err);
+                /* The zone's lock not had (held by another too long): nothing
+                 * was made, and the end would wait for that lock once more. */
+                if (r == -ETIME)
+                        s->zone = mfree(s->zone);
         } else if (p->bridge) {
                 char what[IFNAMSIZ + 8];
 
