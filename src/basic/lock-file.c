@@ -9,7 +9,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -170,30 +169,22 @@ bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
         return false;
 }
 
-bool lock_dir_sweep_due(int dir_fd, unsigned interval_sec) {
-        _cleanup_close_ int fd = -EBADF;
-        struct timespec now;
+/* A lock file of ours to try: a regular file but a dotfile, nothing else
+ * (a device node would be opened). */
+static bool lock_dir_candidate(DIR *d, const struct dirent *de) {
         struct stat st;
 
-        /* File times are CLOCK_REALTIME; a stamp from the future (the clock
-         * set back) is no reason to wait. */
-        if (clock_gettime(CLOCK_REALTIME, &now) < 0)
-                return true;
-        if (fstatat(dir_fd, LOCK_DIR_SWEEP_STAMP, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode) &&
-            st.st_mtim.tv_sec <= now.tv_sec && now.tv_sec - st.st_mtim.tv_sec < (time_t) interval_sec)
+        if (de->d_name[0] == '.')
                 return false;
-        /* Renewed before the sweep: starts at the same moment mostly leave it
-         * to this one (two sweeps at once are harmless, only wasted). */
-        fd = openat(dir_fd, LOCK_DIR_SWEEP_STAMP, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
-        if (fd >= 0)
-                (void) futimens(fd, NULL);
-        return true;
+        if (de->d_type != DT_UNKNOWN)
+                return de->d_type == DT_REG;
+        return fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) >= 0 && S_ISREG(st.st_mode);
 }
 
-int lock_dir_sweep(int dir_fd) {
+int lock_dir_sweep(int dir_fd, size_t max_tries, size_t start) {
         _cleanup_close_ int fd = -EBADF;
         struct dirent *de;
-        struct stat st;
+        size_t total = 0, i = 0;
         int n = 0;
         DIR *d;
 
@@ -204,6 +195,18 @@ int lock_dir_sweep(int dir_fd) {
         if (!d)
                 return -errno;
         fd = -EBADF;    /* the DIR's now */
+        /* More than max_tries: counted first, then max_tries of them from
+         * start on (wrapping), so that the starts of a host with thousands
+         * of containers each pay for a few and between them try all. */
+        while ((de = readdir(d)))
+                if (lock_dir_candidate(d, de))
+                        total++;
+        if (total == 0) {
+                closedir(d);
+                return 0;
+        }
+        start = total > max_tries ? start % total : 0;
+        rewinddir(d);
         /* Each file tried, not looked up in /proc/locks: reading that takes
          * the kernel's file-lock rwsem for writing, which waits for an RCU
          * grace period (10-13 ms on a guest without expedited ones, more
@@ -213,10 +216,10 @@ int lock_dir_sweep(int dir_fd) {
         while ((de = readdir(d))) {
                 _cleanup_close_ int lock_fd = -EBADF;
 
-                /* Regular files only: nothing else is opened (a device node would be). */
-                if (de->d_name[0] == '.' || (de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
-                    (de->d_type == DT_UNKNOWN &&
-                     (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))))
+                if (!lock_dir_candidate(d, de))
+                        continue;
+                /* Its place among them, counted from start: beyond max_tries, not this time. */
+                if ((i++ + total - start) % total >= max_tries)
                         continue;
                 /* No O_CREAT: what is gone since is not made again. */
                 lock_fd = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);

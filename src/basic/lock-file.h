@@ -79,17 +79,13 @@ bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);
  * under LOCK_EX|LOCK_NB of ours, only while it is still the file at its
  * name; a file that anyone holds fails the try at once and stays. A taker
  * of a free file at that moment waits while the file is removed, and
- * then locks it anew, as after a last holder's removal. For directories
- * whose takers check lock_file_is_current() after their flock() and
- * whose files mean nothing once free (the places'), not for those whose
- * files carry what a next holder reads (the ports'). The number removed,
- * or -errno. */
-int lock_dir_sweep(int dir_fd);
-
-/* Whether a lock_dir_sweep() of dir_fd is due: the stamp file there (a dotfile,
- * which sweeps leave alone) is missing or older than interval_sec; if so it is
- * renewed. Each start need not try every lock file of a host that runs
- * thousands of containers (4 us a file here, ten times that where a system
- * call is dear) to find what a killed holder left: once a while is enough. */
-#define LOCK_DIR_SWEEP_STAMP ".swept"
-bool lock_dir_sweep_due(int dir_fd, unsigned interval_sec);
+ * then locks it anew, as after a last holder's removal. At most max_tries
+ * files are tried: where there are more, those from the start-th on (modulo
+ * their number, in the directory's order), so that each call costs little
+ * on a host with thousands of them (4 us a try here, ten times that where a
+ * system call is dear) and calls with varying starts try them all. For
+ * directories whose takers check lock_file_is_current() after their
+ * flock() and whose files mean nothing once free (the places'), not for
+ * those whose files carry what a next holder reads (the ports'). The
+ * number removed, or -errno. */
+int lock_dir_sweep(int dir_fd, size_t max_tries, size_t start);

@@ -199,9 +199,10 @@ int shared_locks_acquire(const Plan *p, int root_fd, const char *lock_dir, Share
         /* With ours held: the lock files that holders killed (SIGKILL) left,
          * which no release removed -- of places that may be gone for good
          * (a removed directory's identity names nothing any more) -- go,
-         * as a last holder removes its own; once a minute at most. */
-        if (dir_fd >= 0 && lock_dir_sweep_due(dir_fd, SHARED_LOCK_SWEEP_SEC))
-                (void) lock_dir_sweep(dir_fd);
+         * as a last holder removes its own; a few of them where there are
+         * many, others at each start (from a place our PID picks). */
+        if (dir_fd >= 0)
+                (void) lock_dir_sweep(dir_fd, SHARED_LOCK_SWEEP_MAX, (size_t) getpid());
         *ret = l;
         return 0;
 }

@@ -62,8 +62,8 @@ typedef struct SharedLocks {
 /* How long a start waits for a place that is locked exclusively: a
  * take-back holds it for milliseconds; anything longer is not cell's. */
 #define SHARED_LOCK_WAIT_SEC 10u
-/* How often a start sweeps the lock files that killed holders left (lock_dir_sweep_due()). */
-#define SHARED_LOCK_SWEEP_SEC 60u
+/* How many lock files a start tries at most, for those that killed holders left (lock_dir_sweep()). */
+#define SHARED_LOCK_SWEEP_MAX 64u
 
 /* Whether the plan's mount m is a place: a Bind=/BindReadOnly= of the
  * unit's with a host source (a "+" source is in the root, locked with it). */

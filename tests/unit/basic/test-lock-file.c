@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* src/basic/lock-file.c: lock_dir_sweep(), the lock files that no one
  * holds removed, every held one (by this process or another) left, and
- * nothing but regular files touched; lock_dir_sweep_due(), once an interval;
+ * nothing but regular files touched, at most so many a call;
  * lock_file_held_by(), who holds a file as /proc/locks says. */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lock-file.h"
@@ -114,7 +113,7 @@ TEST(lock_dir_sweep) {
         ASSERT_OK(symlinkat("sub/target", dir_fd, "inode-link") < 0 ? -errno : 0);
         ASSERT_OK(mkfifoat(dir_fd, "inode-fifo", 0600) < 0 ? -errno : 0);
 
-        ASSERT_EQ(lock_dir_sweep(dir_fd), 1);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 64, 0), 1);
         ASSERT_FALSE(exists_at(dir_fd, "inode-free"));
         ASSERT_TRUE(exists_at(dir_fd, "inode-ours"));
         ASSERT_TRUE(exists_at(dir_fd, "inode-child"));
@@ -133,14 +132,14 @@ TEST(lock_dir_sweep) {
         /* Their holders gone, the next sweep takes theirs. */
         ASSERT_OK(release_child(child, release));
         ASSERT_OK(release_child(child_ex, release_ex));
-        ASSERT_EQ(lock_dir_sweep(dir_fd), 2);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 64, 0), 2);
         ASSERT_FALSE(exists_at(dir_fd, "inode-child"));
         ASSERT_FALSE(exists_at(dir_fd, "inode-child-ex"));
         ASSERT_TRUE(exists_at(dir_fd, "inode-ours"));
         close(own_fd);
-        ASSERT_EQ(lock_dir_sweep(dir_fd), 1);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 64, 0), 1);
         ASSERT_FALSE(exists_at(dir_fd, "inode-ours"));
-        ASSERT_EQ(lock_dir_sweep(dir_fd), 0);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 64, 0), 0);
 
         (void) unlinkat(dir_fd, ".dot", 0);
         (void) unlinkat(dir_fd, "inode-link", 0);
@@ -181,49 +180,54 @@ done:
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
 
-TEST(lock_dir_sweep_due) {
-        char dir[4096];
-        struct timespec t[2];
-        struct stat st;
-        int dir_fd;
+/* At most max_tries tries a call; those from start on (wrapping): calls
+ * with other starts take the rest. Held files count as tried. */
+TEST(lock_dir_sweep_bounded) {
+        char dir[4096], name[32];
+        int dir_fd, held[3], fd;
 
         ASSERT_NOT_NULL(lock_test_dir(dir, sizeof dir));
         dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(dir_fd >= 0);
 
-        /* Never swept: due, and the stamp is made. */
-        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
-        ASSERT_OK(fstatat(dir_fd, LOCK_DIR_SWEEP_STAMP, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
-        ASSERT_TRUE(S_ISREG(st.st_mode));
-        /* Within the interval: not due. */
-        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
-        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
-        /* The stamp is a dotfile: no sweep takes it. */
-        ASSERT_EQ(lock_dir_sweep(dir_fd), 0);
-        ASSERT_TRUE(exists_at(dir_fd, LOCK_DIR_SWEEP_STAMP));
+        for (int i = 0; i < 5; i++) {
+                snprintf(name, sizeof name, "inode-free%d", i);
+                ASSERT_OK(fd = touch_at(dir_fd, name));
+                close(fd);
+        }
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 2, 7), 2);
+        /* 3 left: from 7 % 3 on, two again; then the last, fewer than max_tries. */
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 2, 7), 2);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 2, 7), 1);
+        ASSERT_EQ(lock_dir_sweep(dir_fd, 2, 7), 0);
 
-        /* Two minutes on: due, and renewed. */
-        ASSERT_OK(clock_gettime(CLOCK_REALTIME, &t[0]) < 0 ? -errno : 0);
-        t[0].tv_sec -= 120;
-        t[1] = t[0];
-        ASSERT_OK(utimensat(dir_fd, LOCK_DIR_SWEEP_STAMP, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
-        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
-        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
-
-        /* From the future (the clock set back since): due. */
-        t[0].tv_sec += 3600;
-        t[1] = t[0];
-        ASSERT_OK(utimensat(dir_fd, LOCK_DIR_SWEEP_STAMP, t, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0);
-        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
-        ASSERT_FALSE(lock_dir_sweep_due(dir_fd, 60));
-
-        /* Not a regular file there (a link): due, and nothing is made through it. */
-        ASSERT_OK(unlinkat(dir_fd, LOCK_DIR_SWEEP_STAMP, 0) < 0 ? -errno : 0);
-        ASSERT_OK(symlinkat("elsewhere", dir_fd, LOCK_DIR_SWEEP_STAMP) < 0 ? -errno : 0);
-        ASSERT_TRUE(lock_dir_sweep_due(dir_fd, 60));
-        ASSERT_FALSE(exists_at(dir_fd, "elsewhere"));
-
-        (void) unlinkat(dir_fd, LOCK_DIR_SWEEP_STAMP, 0);
+        /* Three held among two free ones: a window of three may hold no free
+         * one, but the starts 0 to 4 between them try every file. */
+        for (int i = 0; i < 3; i++) {
+                snprintf(name, sizeof name, "inode-held%d", i);
+                ASSERT_OK(held[i] = touch_at(dir_fd, name));
+                ASSERT_OK(flock(held[i], LOCK_SH) < 0 ? -errno : 0);
+        }
+        for (int i = 0; i < 2; i++) {
+                snprintf(name, sizeof name, "inode-free%d", i);
+                ASSERT_OK(fd = touch_at(dir_fd, name));
+                close(fd);
+        }
+        int removed = 0;
+        for (size_t start = 0; start < 5; start++) {
+                int r = lock_dir_sweep(dir_fd, 3, start);
+                ASSERT_TRUE(r >= 0 && r <= 2);
+                removed += r;
+        }
+        ASSERT_EQ(removed, 2);
+        ASSERT_FALSE(exists_at(dir_fd, "inode-free0"));
+        ASSERT_FALSE(exists_at(dir_fd, "inode-free1"));
+        for (int i = 0; i < 3; i++) {
+                snprintf(name, sizeof name, "inode-held%d", i);
+                ASSERT_TRUE(exists_at(dir_fd, name));
+                close(held[i]);
+                ASSERT_OK(unlinkat(dir_fd, name, 0) < 0 ? -errno : 0);
+        }
         close(dir_fd);
         ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
 }
