@@ -147,6 +147,40 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
         return r;
 }
 
+/* One try of the lock, without waiting: 0, -EWOULDBLOCK when another open
+ * file holds a conflicting one, or another -errno. */
+static int lock_try(int fd, int op, bool ofd) {
+        if (ofd) {
+                struct flock fl = { .l_type = op == LOCK_SH ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+
+                if (fcntl(fd, F_OFD_SETLK, &fl) >= 0)
+                        return 0;
+                return errno == EAGAIN || errno == EACCES ? -EWOULDBLOCK : -errno;
+        }
+        return flock(fd, op | LOCK_NB) >= 0 ? 0 : -errno;
+}
+
+static int lock_wait(int fd, int op, bool ofd, unsigned timeout_msec) {
+        for (unsigned waited = 0;;) {
+                int r = lock_try(fd, op, ofd);
+
+                if (r == -EINTR)
+                        continue;
+                if (r != -EWOULDBLOCK || waited >= timeout_msec)
+                        return r;
+                (void) usleep(10 * 1000);
+                waited += 10;
+        }
+}
+
+int lock_fd_wait(int fd, int op, unsigned timeout_msec) {
+        return lock_wait(fd, op, false, timeout_msec);
+}
+
+int lock_fd_wait_ofd(int fd, unsigned timeout_msec) {
+        return lock_wait(fd, LOCK_EX, true, timeout_msec);
+}
+
 bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
         _cleanup_(fclosep) FILE *file = NULL;
         char line[256];

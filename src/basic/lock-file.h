@@ -66,6 +66,15 @@ void lock_file_release_shared(int fd, const char *dir);
  * file of none of them is only closed. */
 void lock_file_release_shared_any(int fd, const char *const *dirs);
 
+/* flock(fd, op | LOCK_NB), tried again every 10 ms while another open file
+ * holds a conflicting lock, timeout_msec at most: -EWOULDBLOCK then, another
+ * -errno at once. Not a blocking wait: a holder that hangs (stopped, under a
+ * debugger) must not hang every other taker, unsaid. */
+int lock_fd_wait(int fd, int op, unsigned timeout_msec);
+/* The same for an OFD write lock on the whole file (F_OFD_SETLK), as
+ * systemd's make_lock_file() takes it. */
+int lock_fd_wait_ofd(int fd, unsigned timeout_msec);
+
 /* Whether process pid holds an flock() on the file (dev, ino), as
  * /proc/locks shows it (the PIDs there are of our PID namespace): the lock,
  * not the PID its file holds, tells who holds it. Side-effect free, unlike

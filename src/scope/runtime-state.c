@@ -15,6 +15,7 @@
 
 #include "cgroup-util.h"
 #include "config-build.h"
+#include "lock-file.h"
 #include "parse-util.h"
 #include "runtime-state.h"
 #include "strv.h"
@@ -184,6 +185,7 @@ static int state_path(const char *name, const char *file, char **ret) {
 static int state_lock(void) {
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -EBADF;
+        int r;
 
         if (asprintf(&path, "%s/.state-lock", runtime_state_dir()) < 0)
                 return -ENOMEM;
@@ -193,13 +195,9 @@ static int state_lock(void) {
         fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
         if (fd < 0)
                 return negative_errno();
-        for (unsigned i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
-                if (errno != EWOULDBLOCK && errno != EINTR)
-                        return negative_errno();
-                if (i >= 100)
-                        return -EWOULDBLOCK;
-                (void) usleep(10 * 1000);
-        }
+        r = lock_fd_wait(fd, LOCK_EX, 1000);
+        if (r < 0)
+                return r;
         return TAKE_FD(fd);
 }
 

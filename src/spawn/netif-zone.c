@@ -31,30 +31,6 @@
 /* How long a start or end of a Zone= cell waits for either lock. */
 #define ZONE_LOCK_WAIT_SEC 10u
 
-/* One try of a lock, again every 1 ms and then every 10 ms (a holder keeps
- * it for milliseconds), for timeout_sec at most: -EWOULDBLOCK then. Not a
- * blocking wait: a holder that hangs (a stopped nspawn, a cell under a
- * debugger) must not hang every start and end of the zone, unsaid. */
-static int zone_lock_wait(int fd, bool ofd, unsigned timeout_sec) {
-        uint64_t waited = 0;
-
-        for (unsigned i = 0;; i++) {
-                struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-                int r = ofd ? fcntl(fd, F_OFD_SETLK, &fl) : flock(fd, LOCK_EX | LOCK_NB);
-                if (r >= 0)
-                        return 0;
-                if (errno == EINTR)
-                        continue;
-                if (errno != EWOULDBLOCK && errno != EAGAIN && errno != EACCES)
-                        return -errno;
-                if (waited >= (uint64_t) timeout_sec * USEC_PER_SEC)
-                        return -EWOULDBLOCK;
-                uint64_t step = i < 10 ? USEC_PER_MSEC : 10 * USEC_PER_MSEC;
-                (void) usleep((useconds_t) step);
-                waited += step;
-        }
-}
-
 /* The lock around every look at a zone's bridge and every change of it:
  * a cell joining (the bridge made, its veth put on it) and one leaving
  * (its ports counted, the bridge removed) never interleave. Its file is
@@ -71,7 +47,8 @@ static int zone_lock_cell(unsigned timeout_sec, int *ret_fd) {
         r = lock_file_open(dir_fd, ZONE_LOCK_FILE, &fd);
         if (r < 0)
                 return r;
-        r = zone_lock_wait(fd, false, timeout_sec);
+        /* Bounded: a holder that hangs must not hang every start and end of the zone. */
+        r = lock_fd_wait(fd, LOCK_EX, timeout_sec * 1000);
         if (r < 0)
                 return r;
         *ret_fd = TAKE_FD(fd);
@@ -97,7 +74,7 @@ int netif_nspawn_zone_lock(const char *path, unsigned timeout_sec, int *ret_fd) 
                         return -errno;
                 }
                 /* nspawn waits for it (F_OFD_SETLKW); we do, but not for ever. */
-                r = zone_lock_wait(fd, true, timeout_sec);
+                r = lock_fd_wait_ofd(fd, timeout_sec * 1000);
                 if (r < 0)
                         return r;
                 if (fstat(fd, &st) < 0)

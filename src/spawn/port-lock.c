@@ -280,13 +280,9 @@ static int port_table_lock_shared(int dir_fd, const char *file, int *ret_fd) {
                 return r;
         if (fcntl(fd, F_OFD_SETLK, &one) < 0)
                 return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
-        for (unsigned i = 0; flock(fd, LOCK_SH | LOCK_NB) < 0; i++) {
-                if (errno != EWOULDBLOCK && errno != EINTR)
-                        return -errno;
-                if (i >= SHARED_LOCK_WAIT_SEC * 100)
-                        return -EWOULDBLOCK;
-                (void) usleep(10 * 1000);
-        }
+        r = lock_fd_wait(fd, LOCK_SH, SHARED_LOCK_WAIT_SEC * 1000);
+        if (r < 0)
+                return r;
         *ret_fd = TAKE_FD(fd);
         return 1;
 }

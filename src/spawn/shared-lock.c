@@ -57,23 +57,11 @@ static int flock_retry(int fd, int op) {
         return 0;
 }
 
-/* flock(fd, op | LOCK_NB), tried again for SHARED_LOCK_WAIT_SEC at most
- * while another open file holds a conflicting lock: -EWOULDBLOCK after. */
-static int shared_lock_wait(int fd, int op) {
-        for (unsigned i = 0;; i++) {
-                int r = flock_retry(fd, op | LOCK_NB);
-
-                if (r != -EWOULDBLOCK || i >= SHARED_LOCK_WAIT_SEC * 100)
-                        return r;
-                (void) usleep(10 * 1000);
-        }
-}
-
 /* LOCK_SH on the lock file of the place (dev, ino), through *fd, or a
  * fresh open of it where *fd is -EBADF or is no longer the file at its
  * name once locked (its last holder removes it as it leaves:
  * lock_file_release_shared()); waited for while a take-back holds it
- * (shared_lock_wait()). *ret_opening: what failed was the open. */
+ * (lock_fd_wait()). *ret_opening: what failed was the open. */
 static int place_lock(int dir_fd, dev_t dev, ino_t ino, int *fd, bool *ret_opening) {
         for (;;) {
                 int r;
@@ -85,7 +73,7 @@ static int place_lock(int dir_fd, dev_t dev, ino_t ino, int *fd, bool *ret_openi
                                 return r;
                         }
                 }
-                r = shared_lock_wait(*fd, LOCK_SH);
+                r = lock_fd_wait(*fd, LOCK_SH, SHARED_LOCK_WAIT_SEC * 1000);
                 if (r < 0) {
                         *ret_opening = false;
                         return r;
