@@ -154,10 +154,22 @@ int verb_status(int argc, char *argv[]) {
                                    .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
                 bool held;
 
+                RuntimeState left = {};
+                bool killed;
+
                 r = cli_lock_holder_instance(name, &x);
                 if (r == -ENOMEM)
                         return log_oom(), CELL_EXIT_FAILURE;
                 held = r >= 0;
+                /* A state whose cell run and payload are both gone: a
+                 * killed run's, which only "cell stop" or the next start
+                 * removes. Said, as systemctl shows a unit that failed. */
+                killed = !held && runtime_state_left(name, &left) > 0;
+                if (killed) {
+                        x.manager = left.manager;
+                        x.unit_path = left.unit_path;
+                        x.state = (char *) "failed";
+                }
                 r = 0;
                 if (json)
                         r = print_not_running_json(&x);
@@ -166,10 +178,16 @@ int verb_status(int argc, char *argv[]) {
                                "is cleaning up.\n", name, (int) x.supervisor);
                 else if (held)
                         printf("cell %s is starting (cell run: PID %d).\n", name, (int) x.supervisor);
+                else if (killed)
+                        printf("cell %s is not running: its cell run (PID %d) was killed and left its runtime "
+                               "state%s behind. \"cell stop %s\" removes %s, as its next start does.\n", name,
+                               (int) left.supervisor, left.manager == CGROUP_MANAGER_CGROUPFS ? " and cgroups" : "",
+                               name, left.manager == CGROUP_MANAGER_CGROUPFS ? "them" : "it");
                 else
                         printf("cell %s is not running.\n", name);
                 if (held)
                         instance_done(&x);
+                runtime_state_done(&left);
                 if (r >= 0)
                         r = fflush_and_check(stdout);
                 if (r < 0)

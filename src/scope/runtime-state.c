@@ -316,6 +316,30 @@ int runtime_state_read(const char *name, RuntimeState *ret) {
         return 0;
 }
 
+int runtime_state_left(const char *name, RuntimeState *ret) {
+        RuntimeState s;
+        int r;
+
+        r = read_raw(name, &s, NULL);
+        /* None, or one that does not parse: nothing known of a killed run. */
+        if (r == -ENOENT || r == -EBADMSG)
+                return 0;
+        if (r < 0)
+                return r;
+        /* Both gone: a payload that outlived its cell (it cleared its
+         * parent-death signal) still runs, and a cell run still cleaning up
+         * removes the state itself. */
+        r = pid_check(s.leader, s.leader_start);
+        if (r == 0)
+                r = pid_check(s.supervisor, s.supervisor_start);
+        if (r != 0) {
+                runtime_state_done(&s);
+                return r < 0 ? r : 0;
+        }
+        *ret = s;
+        return 1;
+}
+
 int runtime_state_of_supervisor(const char *name, pid_t supervisor) {
         RuntimeState s;
         int r;

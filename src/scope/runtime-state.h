@@ -51,6 +51,11 @@ int runtime_state_write(const RuntimeState *s);
 /* -ENOENT: no state; -ESTALE: a state whose leader is gone (not removed);
  * -errno when the leader's /proc stat cannot be read (EMFILE): not stale. */
 int runtime_state_read(const char *name, RuntimeState *ret);
+/* Whether DIR/NAME/state is what a killed run left: it parses, and its
+ * leader and supervisor are both gone (1, *ret filled; 0 otherwise, also
+ * for no state or one that does not parse); -errno where a /proc stat
+ * cannot be read (EMFILE): not known either way. */
+int runtime_state_left(const char *name, RuntimeState *ret);
 /* Whether DIR/NAME/state, its leader there or gone, was written by
  * supervisor, the very process (its start time checked): the run is past
  * its start. A cgroupfs "cell run" (cell-monitor, cell __finish) that

@@ -115,12 +115,26 @@ for uu in "$u_none" "$u_cg"; do
         pid=$!
         wait_for_state "$name" "$pid"
         kill_and_wait_gone "$pid" "the killed cell's payload ($m)"
+        # "cell status" says so (it said "not running" alone), exit 3 still.
+        status=0
+        "$CELL" status "$name" >"$work/out" 2>&1 || status=$?
+        expect "cell status of a killed cell ($m): status" "$status" 3
+        left="runtime state"; [ $m = cgroupfs ] && left="runtime state and cgroups"
+        grep -qF "cell $name is not running: its cell run (PID $pid) was killed and left its $left behind." \
+                "$work/out" || fail "cell status of a killed cell ($m): $(cat "$work/out")"
+        status=0
+        "$CELL" status --json "$name" >"$work/out" 2>&1 || status=$?
+        expect "cell status --json of a killed cell ($m): status" "$status" 3
+        grep -q '"state": "failed"' "$work/out" && grep -q "\"manager\": \"$m\"" "$work/out" ||
+                fail "cell status --json of a killed cell ($m): $(cat "$work/out")"
         status=0
         "$CELL" stop "$name" >"$work/out" 2>"$work/err" || status=$?
         expect "cell stop of a killed cell ($m): status" "$status" 3
         [ ! -e "/run/cell/$name" ] || fail "cell stop of a killed cell ($m) left its runtime state: $(ls "/run/cell/$name")"
         [ -z "$(find /sys/fs/cgroup -type d -name "cell-$name" 2>/dev/null)" ] ||
                 fail "cell stop of a killed cell ($m) left its cgroups"
+        "$CELL" status "$name" >"$work/out" 2>&1 || true
+        grep -qx "cell $name is not running." "$work/out" || fail "cell status after the stop ($m): $(cat "$work/out")"
 done
 
 # "cell stop NAME" while that cell starts (strace holds its child at

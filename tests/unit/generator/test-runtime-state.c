@@ -250,6 +250,43 @@ TEST(state_of_supervisor) {
         dir_free(d);
 }
 
+/* What a killed run left ("cell status" says so): its state, with its
+ * cell run and its payload both gone; not the state of a payload that
+ * runs on, nor of a cell run that still cleans up. */
+TEST(state_left_by_a_killed_run) {
+        char *d = dir_new();
+        uint64_t start;
+        RuntimeState t = {};
+
+        ASSERT_EQ(runtime_state_left("web", &t), 0);                        /* no state */
+        ASSERT_OK(runtime_pid_start_time(getpid(), &start));
+        RuntimeState s = {
+                .name = (char *) "web", .unit_path = (char *) "/etc/cell/web.cell",
+                .manager = CGROUP_MANAGER_CGROUPFS, .supervisor = dead_pid(), .supervisor_start = 1,
+                .leader = dead_pid(), .leader_start = 1,
+        };
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_EQ(runtime_state_left("web", &t), 1);
+        ASSERT_STREQ(t.unit_path, "/etc/cell/web.cell");
+        ASSERT_EQ(t.manager, CGROUP_MANAGER_CGROUPFS);
+        ASSERT_EQ(t.supervisor, s.supervisor);
+        runtime_state_done(&t);
+        s.leader = getpid();                                                /* the payload runs on */
+        s.leader_start = start;
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_EQ(runtime_state_left("web", &t), 0);
+        s.leader = dead_pid();                                              /* its cell run cleans up */
+        s.supervisor = getpid();
+        s.supervisor_start = start;
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_EQ(runtime_state_left("web", &t), 0);
+        s.supervisor_start = start + 1;                                     /* that PID reused since */
+        ASSERT_OK(runtime_state_write(&s));
+        ASSERT_EQ(runtime_state_left("web", &t), 1);
+        runtime_state_done(&t);
+        dir_free(d);
+}
+
 TEST(publish_keeps_a_running_cells_state) {
         char *d = dir_new();
         pid_t sup = sleeper(), leader = sleeper(), other = 0;
