@@ -181,26 +181,68 @@ int lock_fd_wait_ofd(int fd, unsigned timeout_msec) {
         return lock_wait(fd, LOCK_EX, true, timeout_msec);
 }
 
-bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
+/* Whether /proc/PID/fdinfo/FD lists an flock() on (dev, ino): lines
+ * "lock:\t1: FLOCK  ADVISORY  WRITE PID MAJ:MIN:INODE 0 EOF" (the device in
+ * hex), one for each lock held through that open file. */
+static bool fdinfo_has_flock(int fdinfo_fd, const char *fd, dev_t dev, ino_t ino) {
         _cleanup_(fclosep) FILE *file = NULL;
         char line[256];
+        int f;
 
-        if (pid <= 0)
+        f = openat(fdinfo_fd, fd, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (f < 0)
                 return false;
-        /* Each flock() there: "1: FLOCK  ADVISORY  WRITE PID MAJ:MIN:INODE 0 EOF" (the
-         * device in hex; a waiter's line, "1: -> FLOCK ...", holds nothing). */
-        file = fopen("/proc/locks", "re");
-        while (file && fgets(line, sizeof line, file)) {
+        file = fdopen(f, "re");
+        if (!file) {
+                safe_close(f);
+                return false;
+        }
+        while (fgets(line, sizeof line, file)) {
                 unsigned long long i;
                 unsigned maj, mn;
                 char type[16];
-                int p;
 
-                if (sscanf(line, "%*s %15s %*s %*s %d %x:%x:%llu", type, &p, &maj, &mn, &i) == 5 &&
-                    streq(type, "FLOCK") && p == pid && makedev(maj, mn) == dev && (ino_t) i == ino)
+                if (sscanf(line, "lock: %*s %15s %*s %*s %*d %x:%x:%llu", type, &maj, &mn, &i) == 4 &&
+                    streq(type, "FLOCK") && makedev(maj, mn) == dev && (ino_t) i == ino)
                         return true;
         }
         return false;
+}
+
+bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino) {
+        _cleanup_close_ int fd_dir = -EBADF, fdinfo_dir = -EBADF;
+        struct dirent *de;
+        char path[64];
+        bool held = false;
+        DIR *d;
+
+        if (pid <= 0)
+                return false;
+        /* pid's own open files, not /proc/locks: reading that takes the
+         * kernel's file_rwsem for writing, which waits for an RCU grace
+         * period (10-13 ms on a guest without expedited ones) and holds
+         * off every flock() on the host meanwhile, a start's too. */
+        snprintf(path, sizeof path, "/proc/%d/fd", (int) pid);
+        fd_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        snprintf(path, sizeof path, "/proc/%d/fdinfo", (int) pid);
+        fdinfo_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd_dir < 0 || fdinfo_dir < 0)
+                return false;
+        d = fdopendir(fd_dir);
+        if (!d)
+                return false;
+        fd_dir = -EBADF;        /* the DIR's now */
+        while (!held && (de = readdir(d))) {
+                struct stat st;
+
+                /* Each fd's file (the link followed), then the locks it holds. */
+                if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || st.st_dev != dev ||
+                    st.st_ino != ino)
+                        continue;
+                held = fdinfo_has_flock(fdinfo_dir, de->d_name, dev, ino);
+        }
+        closedir(d);
+        return held;
 }
 
 /* A lock file of ours to try: a regular file but a dotfile, nothing else

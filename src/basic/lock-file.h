@@ -75,11 +75,11 @@ int lock_fd_wait(int fd, int op, unsigned timeout_msec);
  * systemd's make_lock_file() takes it. */
 int lock_fd_wait_ofd(int fd, unsigned timeout_msec);
 
-/* Whether process pid holds an flock() on the file (dev, ino), as
- * /proc/locks shows it (the PIDs there are of our PID namespace): the lock,
- * not the PID its file holds, tells who holds it. Side-effect free, unlike
- * a try of the lock itself, which a start of that moment would take for a
- * holder. */
+/* Whether process pid holds an flock() on the file (dev, ino): one of its
+ * open files (/proc/PID/fd) is that file and holds the lock
+ * (/proc/PID/fdinfo/FD lists it). The lock, not the PID its file holds,
+ * tells who holds it. Side-effect free, unlike a try of the lock itself,
+ * which a start of that moment would take for a holder. */
 bool lock_file_held_by(pid_t pid, dev_t dev, ino_t ino);
 
 /* The lock files in dir_fd (opened by lock_dir_open()) that no one holds:
