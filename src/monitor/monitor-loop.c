@@ -110,7 +110,11 @@ static void on_signal(Loop *l) {
         while (read(l->signal_fd, &ssi, sizeof ssi) == (ssize_t) sizeof ssi) {
                 if (ssi.ssi_signo == SIGTERM)
                         (void) stop(l);
-                else if (ssi.ssi_signo != SIGCHLD)
+                else if (ssi.ssi_signo == SIGCHLD)
+                        /* cell-closer (cell's, which ends at the exec, or ours); the
+                         * payload's exit is on_pidfd()'s. */
+                        notify_closer_reap(l->s->pid);
+                else
                         send_signal(l, (int) ssi.ssi_signo);
         }
 }
@@ -304,6 +308,9 @@ int monitor_run(MonitorState *s, int *ret_status) {
 
         notify_supervisor_payload_status(s->status_sent);
         r = loop_setup(&l);
+        /* cell's closer may have ended at the exec, its SIGCHLD read by cell already. */
+        if (r >= 0)
+                notify_closer_reap(s->pid);
         /* An OOM kill while cell exec'd us (datagrams and signals wait in their queues). */
         if (r >= 0 && s->oom.fd >= 0 && !s->oom.gone)
                 (void) oom_counter_update(&s->oom);

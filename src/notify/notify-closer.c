@@ -107,8 +107,9 @@ _noreturn_ static void closer_main(int sock) {
 
 /* The closer, our child: it must not outlive us (see above), so it is not
  * forked twice out of our reach. Reaped once its socket fails
- * (close_async()); one that sees its socket end at an exec of ours (the
- * hand-over to cell-monitor) is a zombie of the new program until it ends. */
+ * (close_async()), or by notify_closer_reap() on SIGCHLD: one that sees its
+ * socket end at an exec of ours (the hand-over to cell-monitor) is a child
+ * of the new program, which knows nothing of it but that. */
 static int closer_start(void) {
         _cleanup_close_ int ours = -EBADF, theirs = -EBADF;
         int pair[2], size = NOTIFY_CLOSER_SNDBUF;
@@ -144,6 +145,27 @@ static void closer_forget(void) {
                 (void) waitpid(closer_pid, NULL, 0);
         }
         closer_pid = 0;
+}
+
+void notify_closer_reap(pid_t keep) {
+        for (;;) {
+                siginfo_t si = {};
+
+                /* Looked at, not reaped (WNOWAIT): the oldest child that
+                 * ended first. keep's exit is its pidfd's to take, with the
+                 * status the payload ended with; the caller's loop ends with
+                 * it, and what ended after it is reaped by our own parent. */
+                if (waitid(P_ALL, 0, &si, WEXITED|WNOHANG|WNOWAIT) < 0 || si.si_pid <= 0 || si.si_pid == keep)
+                        return;
+                /* Ours gone: a new one next time, and no kill() of its PID,
+                 * free for another process from here on (closer_forget()). */
+                if (si.si_pid == closer_pid) {
+                        closer_fd = safe_close(closer_fd);
+                        closer_pid = 0;
+                }
+                if (waitid(P_PID, (id_t) si.si_pid, &si, WEXITED|WNOHANG) < 0)
+                        return;
+        }
 }
 
 /* true when the closer took fds (and we closed our copies, none the last). */

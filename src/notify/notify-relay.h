@@ -58,3 +58,10 @@ void notify_relay_read(NotifyRelay *r, NotifyRelayEvents *ret);
  * otherwise. What it means for supervision no longer matters. */
 void notify_relay_drain(NotifyRelay *r);
 void notify_relay_done(NotifyRelay *r);
+
+/* Reaps every child of ours that has ended but keep (the payload, whose
+ * status its pidfd's waitid() takes): the closer of the fds a payload
+ * passes (notify-closer.c), ours or the one cell started, which ends when
+ * cell execs cell-monitor and would stay a zombie of cell-monitor's until
+ * its end. For a loop that reads SIGCHLD. Never waits. */
+void notify_closer_reap(pid_t keep);

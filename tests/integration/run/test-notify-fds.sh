@@ -66,3 +66,45 @@ took=$(( $(date +%s) - start ))
 expect "exit status after SIGTERM" "$status" 0
 [ "$took" -lt 10 ] || fail "cell took ${took}s to stop: held in the close() of the payload's socket"
 echo "ok: stopped ${took}s after SIGTERM"
+
+# cell's cell-closer, started for fds the payload passed before the
+# hand-over, ends at the exec of cell-monitor (its socket closes on exec):
+# cell-monitor, its parent from then on, reaps it, not a zombie until the
+# container ends.
+rm -f "$work/sync/"*
+cat > "$work/py/early.py" <<'EOF'
+import array, os, socket, sys, time
+a, b = socket.socketpair()
+n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+n.connect(os.environ["NOTIFY_SOCKET"])
+n.sendmsg([b"FDSTORE=1\nSTATUS=early"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [a.fileno()]))])
+open("/data/sent", "w").close()
+time.sleep(120)
+EOF
+u=$(unit early "[Root]" "Directory=/" "Volatile=yes" "BindReadOnly=$work/py:/opt/py" "Bind=$work/sync:/data" \
+        "[Exec]" "Init=yes" "Exec=/usr/bin/python3 /opt/py/early.py $marker")
+"$CELL" run --cgroup-manager=none "$u" >"$work/out" 2>"$work/err" &
+cell=$!
+for _ in $(seq 200); do [ -e "$work/sync/sent" ] && break; sleep 0.05; done
+[ -e "$work/sync/sent" ] || fail "the payload did not send its socket: $(cat "$work/err")"
+closer=
+for _ in $(seq 20); do
+        for c in $(cat "/proc/$cell/task/$cell/children" 2>/dev/null); do
+                [ "$(cat "/proc/$c/comm" 2>/dev/null)" = cell-closer ] && closer=$c
+        done
+        [ -n "$closer" ] && break
+        sleep 0.05
+done
+wait_handed_over "$cell" || fail "no hand-over to cell-monitor: $(cat "$work/err")"
+if [ -n "$closer" ]; then echo "ok: cell's closer was PID $closer"; fi
+sleep 1
+for c in $(cat "/proc/$cell/task/$cell/children"); do
+        state=$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null)
+        [ "$state" != Z ] || fail "PID $c ($(cat "/proc/$c/comm")) is a zombie of cell-monitor"
+done
+[ -z "$closer" ] || [ ! -e "/proc/$closer" ] || fail "cell's closer, PID $closer, is still there"
+kill -TERM "$cell"
+status=0
+wait "$cell" || status=$?
+expect "exit status after SIGTERM" "$status" 0
+echo "ok: no zombie under cell-monitor"

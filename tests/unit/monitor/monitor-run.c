@@ -14,11 +14,42 @@
 
 #include "monitor-handover.h"
 #include "monitor-run.h"
+#include "notify-internal.h"
 #include "supervise-common.h"
 #include "test.h"
 
 int monitor_journal_sndbuf;
 bool monitor_journal_full;
+bool monitor_closer;
+
+/* As the relay hands a datagram's fds on: a socket's go to a cell-closer,
+ * started for them. Its PID, the child of ours that is not the payload. */
+static pid_t start_closer(pid_t payload) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct msghdr mh = { .msg_control = &control, .msg_controllen = sizeof control };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        char path[64], buf[256] = {};
+        int pair[2], fd;
+        pid_t a = 0, b = 0;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, pair) < 0)
+                return -1;
+        safe_close(pair[1]);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pair[0], sizeof(int));
+        notify_close_passed_fds(&mh);
+        snprintf(path, sizeof path, "/proc/self/task/%d/children", (int) getpid());
+        fd = open(path, O_RDONLY|O_CLOEXEC);
+        if (fd < 0 || read(fd, buf, sizeof buf - 1) < 0 || sscanf(buf, "%d %d", &a, &b) != 2)
+                return -1;
+        safe_close(fd);
+        return a == payload ? b : a;
+}
 
 char payload_output_byte(size_t i) {
         return (char) ('a' + (i * 7 + i / 4096) % 26);
@@ -36,6 +67,36 @@ static void on_sigterm_extend(int sig) {
         (void) !send(payload_notify_fd, m, strlen(m), 0);
         (void) nanosleep(&(struct timespec) { .tv_nsec = 600 * 1000 * 1000 }, NULL);
         _exit(10 + sig);
+}
+
+/* FDSTORE=1 with one end of a new socketpair, as a payload passes a socket. */
+static void send_socket(void) {
+        union {
+                struct cmsghdr h;
+                uint8_t b[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (char *) "FDSTORE=1", .iov_len = strlen("FDSTORE=1") };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = sizeof control,
+        };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        int pair[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, pair) < 0)
+                _exit(100);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pair[0], sizeof(int));
+        if (sendmsg(payload_notify_fd, &mh, 0) < 0)
+                _exit(100);
+        (void) close(pair[0]);
+        (void) close(pair[1]);
+}
+
+static void on_usr1_send(int sig) {
+        send_socket();
 }
 
 static void payload_run(Payload what, int notify_fd, int ready_fd) {
@@ -75,6 +136,10 @@ static void payload_run(Payload what, int notify_fd, int ready_fd) {
         signal(SIGHUP, on_signal_exit);
         signal(SIGPWR, on_signal_exit);
         signal(SIGRTMIN + 4, on_signal_exit);
+        if (what == PAYLOAD_FDS) {
+                signal(SIGUSR1, on_usr1_send);
+                send_socket();
+        }
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         (void) !write(ready_fd, "x", 1);
@@ -149,13 +214,15 @@ void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                         _exit(100);
                 s.pid = payload;
                 s.pidfd = (int) syscall(SYS_pidfd_open, payload, 0);
-                if (what == PAYLOAD_NOTIFY || what == PAYLOAD_EXTEND || what == PAYLOAD_LAST_WORDS)
+                if (what == PAYLOAD_NOTIFY || what == PAYLOAD_EXTEND || what == PAYLOAD_LAST_WORDS ||
+                    what == PAYLOAD_FDS)
                         s.relay.fd = pair[0];
                 if (s.pidfd < 0 || monitor_state_to_argv(&s, bin, &argv, fds, &n) < 0)
                         _exit(100);
                 for (size_t i = 0; i < n; i++)
                         (void) fcntl(fds[i], F_SETFD, 0);
-                if (write(sync[1], &payload, sizeof payload) != sizeof payload)
+                pid_t pids[2] = { payload, monitor_closer ? start_closer(payload) : 0 };
+                if (pids[1] < 0 || write(sync[1], pids, sizeof pids) != sizeof pids)
                         _exit(100);
                 execv(bin, argv);
                 _exit(101);
@@ -167,7 +234,10 @@ void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
         safe_close(output[0]);
         safe_close(output[1]);
         safe_close(journal[0]);
-        ASSERT_EQ(read(sync[0], &ret->payload, sizeof ret->payload), (ssize_t) sizeof ret->payload);
+        pid_t pids[2];
+        ASSERT_EQ(read(sync[0], pids, sizeof pids), (ssize_t) sizeof pids);
+        ret->payload = pids[0];
+        ret->closer = pids[1];
         safe_close(sync[0]);
         ret->monitor = pid;
 }

@@ -98,6 +98,97 @@ TEST(timeout_stop_ends_in_sigkill) {
         free(log);
 }
 
+/* The state letter of pid (/proc/PID/stat) while it is a child of parent; 0 when it is none. */
+static char child_state(pid_t pid, pid_t parent) {
+        char path[64], buf[256] = {}, state;
+        const char *p;
+        int ppid;
+
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        int fd = open(path, O_RDONLY|O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        (void) !read(fd, buf, sizeof buf - 1);
+        safe_close(fd);
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2 || ppid != parent)
+                return 0;
+        return state;
+}
+
+/* cell's cell-closer ends at the exec of cell-monitor (its socket closes on
+ * exec) and is a child of cell-monitor from then on: reaped, not left a
+ * zombie until the container ends; the payload's exit status still its own. */
+TEST(closer_of_cell_is_reaped) {
+        MonitorState t = template();
+        Run r;
+        char *log, st = 0;
+
+        monitor_closer = true;
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        monitor_closer = false;
+        ASSERT_TRUE(r.closer > 0);
+        for (unsigned i = 0; i < 200 && (st = child_state(r.closer, r.monitor)) != 0; i++)
+                (void) usleep(10 * 1000);
+        ASSERT_EQ(st, 0);       /* was 'Z' until the end */
+        ASSERT_EQ(child_state(r.payload, r.monitor), 'S');
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+}
+
+/* The child of parent named cell-closer; 0: none. */
+static pid_t closer_of(pid_t parent) {
+        char path[64], buf[256] = {};
+        const char *p = buf;
+
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int) parent, (int) parent);
+        int fd = open(path, O_RDONLY|O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        (void) !read(fd, buf, sizeof buf - 1);
+        safe_close(fd);
+        for (int pid, n; sscanf(p, "%d%n", &pid, &n) == 1; p += n) {
+                char comm[64] = {};
+
+                snprintf(path, sizeof path, "/proc/%d/comm", pid);
+                fd = open(path, O_RDONLY|O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                (void) !read(fd, comm, sizeof comm - 1);
+                safe_close(fd);
+                if (streq(comm, "cell-closer\n"))
+                        return pid;
+        }
+        return 0;
+}
+
+/* cell-monitor's own cell-closer (the payload passed a socket after the
+ * hand-over), killed: reaped at once, not a zombie until the next datagram
+ * with fds, and a new one started for that. */
+TEST(closer_of_monitor_is_reaped) {
+        MonitorState t = template();
+        Run r;
+        char *log, st = 0;
+        pid_t closer = 0, again = 0;
+
+        monitor_start(PAYLOAD_FDS, &t, &r);
+        for (unsigned i = 0; i < 200 && (closer = closer_of(r.monitor)) == 0; i++)
+                (void) usleep(10 * 1000);
+        ASSERT_TRUE(closer > 0);
+        ASSERT_OK(kill(closer, SIGKILL));
+        for (unsigned i = 0; i < 200 && (st = child_state(closer, r.monitor)) != 0; i++)
+                (void) usleep(10 * 1000);
+        ASSERT_EQ(st, 0);
+        ASSERT_OK(kill(r.payload, SIGUSR1));
+        for (unsigned i = 0; i < 200 && ((again = closer_of(r.monitor)) == 0 || again == closer); i++)
+                (void) usleep(10 * 1000);
+        ASSERT_TRUE(again > 0 && again != closer);
+        ASSERT_OK(kill(r.monitor, SIGTERM));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);
+        free(log);
+}
+
 /* Whether pid is stopped (state T in /proc/PID/stat). */
 static bool pid_is_stopped(pid_t pid) {
         char path[64], buf[256] = {};
