@@ -422,6 +422,10 @@ static int run_unit(const RunArgs *a) {
                         log_oom();
                 return cli_unit_exit_status(r);
         }
+        /* The watchdog is the payload's: systemd's SIGABRT when it fires is
+         * a stop, read by the supervisor (supervise-common.h). */
+        if (!plan.boot)
+                (void) supervise_block_watchdog_abort();
         if (run_name_is_template(a)) {
                 _cleanup_free_ char *prefix = NULL;
 

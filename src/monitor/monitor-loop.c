@@ -110,7 +110,11 @@ static void on_signal(Loop *l) {
         while (read(l->signal_fd, &ssi, sizeof ssi) == (ssize_t) sizeof ssi) {
                 if (ssi.ssi_signo == SIGTERM)
                         (void) stop(l);
-                else if (ssi.ssi_signo == SIGCHLD)
+                else if (ssi.ssi_signo == SUPERVISE_WATCHDOG_SIGNAL) {
+                        if (!l->stop_requested)
+                                supervise_log_watchdog_abort();
+                        (void) stop(l);
+                } else if (ssi.ssi_signo == SIGCHLD)
                         /* cell-closer (cell's, which ends at the exec, or ours); the
                          * payload's exit is on_pidfd()'s. */
                         notify_closer_reap(l->s->pid);
@@ -255,9 +259,14 @@ static int loop_setup(Loop *l) {
         /* The mask came blocked through the exec (SIGPIPE with it:
          * supervise_block_signals()); blocked again, in case. */
         r = supervise_block_signals();
+        /* The watchdog is the payload's: its SIGABRT a stop (supervise-common.h). */
+        if (r >= 0 && !l->s->boot)
+                r = supervise_block_watchdog_abort();
         if (r < 0)
                 return r;
         supervise_signal_set(&set);
+        if (!l->s->boot)
+                sigaddset(&set, SUPERVISE_WATCHDOG_SIGNAL);
         l->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (l->epoll_fd < 0)
                 return negative_errno();

@@ -57,6 +57,19 @@ int supervise_block_signals(void) {
         return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
 }
 
+int supervise_block_watchdog_abort(void) {
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SUPERVISE_WATCHDOG_SIGNAL);
+        return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
+void supervise_log_watchdog_abort(void) {
+        log_error("Watchdog timeout (WatchdogSec=): the payload's pings stopped, or it sent WATCHDOG=trigger, "
+                  "and systemd sent SIGABRT: stopping the payload.");
+}
+
 bool supervise_stop_needs_sigcont(int kill_signal) {
         return kill_signal != SIGKILL && kill_signal != SIGCONT;
 }

@@ -34,6 +34,21 @@ int supervise_block_signals(void);
 #define SUPERVISE_FORWARDED_MAX 64
 const int *supervise_forwarded_signals(size_t *n_ret);
 
+/* SIGABRT, systemd's WatchdogSignal= when the service's watchdog fires
+ * (KillMode=mixed: to cell or cell-monitor alone). Where the watchdog is
+ * the payload's (its pings forwarded: not Boot=yes), it fires because the
+ * payload stopped pinging, or sent WATCHDOG=trigger, while cell is well:
+ * its default would dump cell's core, leave the payload to die of
+ * PR_SET_PDEATHSIG's SIGKILL and what cell made (cgroups, links, state) as
+ * a killed cell's. So cell and cell-monitor read it then, said, and stop
+ * the payload as a stop would (the service's result is "watchdog" all the
+ * same). With Boot=yes the watchdog is cell's own: a ping missed means cell
+ * hangs, and SIGABRT keeps its default, a core of cell, as systemd means it.
+ * supervise_block_watchdog_abort() blocks it, before the payload is cloned. */
+#define SUPERVISE_WATCHDOG_SIGNAL SIGABRT
+int supervise_block_watchdog_abort(void);
+void supervise_log_watchdog_abort(void);
+
 /* Whether a stop signal is followed by SIGCONT, as systemd.kill(5) sends it
  * after KillSignal=: so that a stopped payload gets its stop signal now. */
 bool supervise_stop_needs_sigcont(int kill_signal);

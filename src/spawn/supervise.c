@@ -24,6 +24,7 @@ struct Supervisor {
         uint64_t kill_at;               /* ... at this CLOCK_MONOTONIC time */
         bool killed;                    /* ... which has come */
         EventSource *signal_sources[SUPERVISE_FORWARDED_MAX];
+        EventSource *abort_source;      /* SUPERVISE_WATCHDOG_SIGNAL, when the watchdog is the payload's */
         void (*resize)(void *userdata);         /* supervisor_set_resize() */
         void *resize_userdata;
 };
@@ -45,6 +46,7 @@ Supervisor *supervisor_free(Supervisor *s) {
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(s->signal_sources); i++)
                 event_source_disable_unref(s->signal_sources[i]);
+        event_source_disable_unref(s->abort_source);
         event_source_disable_unref(s->child_source);
         event_source_disable_unref(s->timer_source);
         event_unref(s->event);
@@ -124,7 +126,11 @@ static int on_signal(EventSource *source, const struct signalfd_siginfo *si, voi
 
         if (si->ssi_signo == SIGTERM)
                 supervisor_stop(s);
-        else if (si->ssi_signo == SIGWINCH && s->resize)
+        else if (si->ssi_signo == SUPERVISE_WATCHDOG_SIGNAL) {
+                if (!s->stop_requested)
+                        supervise_log_watchdog_abort();
+                supervisor_stop(s);
+        } else if (si->ssi_signo == SIGWINCH && s->resize)
                 s->resize(s->resize_userdata);
         else
                 supervisor_send(s, (int) si->ssi_signo);
@@ -155,6 +161,11 @@ int supervisor_watch(Supervisor *s, pid_t pid, int pidfd) {
                 if (r < 0)
                         return r;
         }
+
+        /* The watchdog is the payload's: its SIGABRT a stop (supervise-common.h),
+         * blocked by the caller then; where it is not, it keeps its default. */
+        if (!s->plan->boot)
+                (void) event_add_signal(s->event, &s->abort_source, SUPERVISE_WATCHDOG_SIGNAL, on_signal, s);
 
         r = event_add_child_pidfd(s->event, &s->child_source, pidfd, WEXITED, on_child, s);
         if (r < 0)

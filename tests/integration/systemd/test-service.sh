@@ -52,7 +52,7 @@ in_sealed systemctl stop cell@hello.service
 
 # --- the watchdog: WATCHDOG=1 keeps it alive, silence gets it restarted
 write_payload dog-payload <<'EOF'
-trap 'exit 0' TERM
+trap 'echo term >> /out/dog-term; exit 0' TERM
 echo "${WATCHDOG_USEC:-unset}" > /out/dog-watchdog-usec
 while [ ! -e /out/dog-stop ]; do
         notify-probe WATCHDOG=1
@@ -88,12 +88,19 @@ else
         fail "no restart 8 s after the pings stopped (NRestarts=$(prop cell@dog.service NRestarts), ActiveState=$(prop cell@dog.service ActiveState))"
 fi
 check "the journal names the watchdog" sh -c "'$SEALED' run journalctl --no-pager -u cell@dog.service | grep -qi 'watchdog timeout'"
+# systemd's act is SIGABRT to cell-monitor alone (KillMode=mixed): a stop of
+# the payload (KillSignal=), said, not a core of cell-monitor and the
+# payload killed after it.
+check "the watchdog's SIGABRT stopped the payload with KillSignal=" test -s "$ROOT/out/dog-term"
+check "cell says why it stops the payload" sh -c "'$SEALED' run journalctl --no-pager -u cell@dog.service | grep -q 'SIGABRT: stopping the payload'"
+check "the service failed of the watchdog" sh -c "'$SEALED' run journalctl --no-pager -u cell@dog.service | grep -q \"result 'watchdog'\""
+check "cell-monitor did not die of SIGABRT" sh -c "! '$SEALED' run journalctl --no-pager -u cell@dog.service | grep -qE 'status=6/ABRT|dumped core'"
 in_sealed systemctl stop cell@dog.service
 
 # --- the rest of the payload's watchdog (sd_notify(3)): WATCHDOG_USEC= sets
 # a new timeout, WATCHDOG=trigger fails it at once
 write_payload wdog-payload <<'EOF'
-trap 'exit 0' TERM
+trap 'echo term >> /out/wdog-term; exit 0' TERM
 notify-probe WATCHDOG_USEC=30000000
 while [ ! -e /out/wdog-trigger ]; do sleep 0.1; done
 rm -f /out/wdog-trigger
@@ -125,6 +132,7 @@ else
         fail "no restart 5 s after WATCHDOG=trigger (ActiveState=$(prop cell@wdog.service ActiveState))"
 fi
 check "the journal names the payload's request" sh -c "'$SEALED' run journalctl --no-pager -u cell@wdog.service | grep -q 'Watchdog request'"
+check "WATCHDOG=trigger: the payload stopped with KillSignal=, cell-monitor not aborted" test -s "$ROOT/out/wdog-term"
 in_sealed systemctl stop cell@wdog.service
 
 # --- a template instance whose name has an '@': cell@worker@3

@@ -191,6 +191,9 @@ void monitor_start(Payload what, const MonitorState *tmpl, Run *ret) {
                 if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
                     supervise_block_signals() < 0 || dup2(log_fd, STDERR_FILENO) < 0)
                         _exit(100);
+                /* As cell: the payload's watchdog's SIGABRT a stop, from before the exec on. */
+                if (!s.boot && supervise_block_watchdog_abort() < 0)
+                        _exit(100);
                 int ready[2];
                 if (pipe2(ready, O_CLOEXEC) < 0)
                         _exit(100);

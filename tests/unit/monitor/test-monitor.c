@@ -285,6 +285,27 @@ TEST(watchdog_is_pinged) {
         unsetenv("NOTIFY_SOCKET");
 }
 
+/* The service's watchdog fired, the payload's (not Boot=yes): systemd sends
+ * SIGABRT, which ended cell-monitor with a core and the payload of
+ * PR_SET_PDEATHSIG's SIGKILL, nothing cleaned up. A stop now, and said. */
+TEST(watchdog_abort_is_a_stop) {
+        MonitorState t = template();
+        Run r;
+        char *log, *s;
+        int up = test_upstream_open("test-monitor");
+
+        monitor_start(PAYLOAD_SIGNALS, &t, &r);
+        ASSERT_OK(kill(r.monitor, SIGABRT));
+        ASSERT_EQ(monitor_wait(&r, &log), 10 + SIGTERM);       /* KillSignal=, not SIGKILL */
+        ASSERT_NOT_NULL(strstr(log, "Watchdog timeout"));
+        free(log);
+        s = test_upstream_read(up, 5000);
+        ASSERT_STREQ(s, "STATUS=t: stopping");
+        free(s);
+        close(up);
+        unsetenv("NOTIFY_SOCKET");
+}
+
 TEST(death_by_signal_is_told) {
         MonitorState t = template();
         Run r;

@@ -164,6 +164,16 @@ TEST(timeout_stop_ends_in_sigkill) {
         ASSERT_EQ(supervise_with(&p, true, SIGTERM), 128 + SIGKILL);
 }
 
+/* The service's watchdog, the payload's, fired (systemd's SIGABRT): a stop,
+ * KillSignal= to the payload, not a core of cell with the payload killed
+ * after it. */
+TEST(watchdog_abort_is_a_stop) {
+        Plan p = { .kill_signal = SIGUSR1, .timeout_stop_usec = USEC_INFINITY };
+
+        ASSERT_OK(supervise_block_watchdog_abort());
+        ASSERT_EQ(supervise_with(&p, false, SIGABRT), 42);
+}
+
 static int on_extend(EventSource *source, uint64_t usec, void *userdata) {
         supervisor_extend_stop(userdata, 30 * USEC_PER_SEC);
         return 0;
