@@ -11,3 +11,11 @@ int probe_restrict(void);
  * -errno} unless the filter kills it first. 2 where there is no such entry
  * point to try. */
 int probe_int80(void);
+
+/* "cgroupns CONTROLLER FILE VALUE": what a user namespace of the payload's
+ * own makes of cgroupfs: unshare() of a user, mount and cgroup namespace,
+ * itself mapped to the UID and GID it had, then a mount of CONTROLLER's v1
+ * hierarchy (rooted at the payload's cgroup there) and a write of VALUE to
+ * FILE in it. Prints {"unshare": E, "mount": E, "write": E}, errnos (0:
+ * done, -1: not tried). */
+int probe_cgroupns(const char *controller, const char *file, const char *value);

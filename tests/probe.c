@@ -758,6 +758,8 @@ int main(int argc, char *argv[]) {
                 return try_reboot(argv[2], argc > 3 ? (unsigned) atoi(argv[3]) : 0);
         if (!strcmp(cmd, "restrict"))
                 return probe_restrict();
+        if (!strcmp(cmd, "cgroupns") && argc > 4)
+                return probe_cgroupns(argv[2], argv[3], argv[4]);
         if (!strcmp(cmd, "int80"))
                 return probe_int80();
         if (!strcmp(cmd, "clocks"))

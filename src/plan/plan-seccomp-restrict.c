@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -56,12 +57,25 @@ static int seccomp_restrict_archs(Plan *p, const CellConfig *c, Diagnostics *dia
         return 0;
 }
 
+/* Whether the payload is the host's root (no PrivateUsers=) without
+ * CAP_SYS_ADMIN. A cgroup namespace of its own (in a user namespace it makes
+ * first) lets it mount cgroupfs there, rooted at its cgroup in each
+ * hierarchy: the host's root cgroup in a v1 hierarchy where the container
+ * has none, its own cgroup elsewhere; and the files are its UID's, 0, the
+ * owner's. It could freeze any cgroup of the host, or lift its own
+ * MemoryMax= and TasksMax=. With CAP_SYS_ADMIN it could mount them anyway. */
+static bool seccomp_refuses_cgroupns(const Plan *p) {
+        return !(p->namespaces & CLONE_NEWUSER) && !(p->cap_bounding & (UINT64_C(1) << CAP_SYS_ADMIN));
+}
+
 /* RestrictNamespaces=: unshare() and clone() with the flag of a kind not
  * allowed, setns() into one (or with 0, "any kind") fail with EPERM;
  * clone3(), whose flags are in memory no filter can read, with ENOSYS, so
- * that libc falls back to clone(). */
+ * that libc falls back to clone(). The cgroup kind is never allowed where
+ * seccomp_refuses_cgroupns(), whatever the key says. */
 static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuilder *b) {
-        unsigned long all = namespace_flags_all(), allowed = c->restrict_namespaces & all;
+        unsigned long all = namespace_flags_all(),
+                allowed = (c->restrict_namespaces_set ? c->restrict_namespaces : all) & all;
         /* s390 swaps clone()'s first two arguments. */
 #if defined(__s390__) || defined(__s390x__)
         const unsigned clone_flags_index = 1;
@@ -72,7 +86,10 @@ static int seccomp_restrict_namespaces(Plan *p, const CellConfig *c, SeccompBuil
                 setns = !plan_seccomp_denied(b, "setns");
         int r;
 
-        if (!c->restrict_namespaces_set || allowed == all)
+        /* The host's root must not mount cgroupfs (see above). */
+        if (seccomp_refuses_cgroupns(p))
+                allowed &= ~(unsigned long) CLONE_NEWCGROUP;
+        if (allowed == all)
                 return 0;
         p->restrict_namespaces = true;
         p->namespaces_allowed = allowed;

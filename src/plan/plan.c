@@ -439,6 +439,12 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
                 if (r < 0)
                         invalid = true;
         }
+        /* Before the filter, which depends on the capabilities (seccomp_restrict_namespaces()). */
+        r = plan_build_privileges(&p, c, diag);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
         r = plan_build_seccomp(&p, c, !(opts && opts->verify_only), diag);
         if (r == -ENOMEM)
                 return r;
@@ -452,11 +458,6 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         if (r < 0)
                 invalid = true;
 
-        r = plan_build_privileges(&p, c, diag);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                invalid = true;
         if (plan_build_environment(&p, c) < 0 ||
             plan_build_credentials(&p, c) < 0 ||
             plan_build_identity(&p, c) < 0 ||

@@ -164,4 +164,32 @@ expect "cell exec, passwd a FIFO: status" "$status" 2
 grep -q "the container's /etc/passwd is not a regular file" "$work/err" ||
         fail "cell exec, passwd a FIFO: no clear message: $(cat "$work/err")"
 end_waiting esc2pwexec
+# --- cgroupfs from a user namespace (the class of CVE-2022-0492). Root of
+# the host's user namespace, with no CAP_SYS_ADMIN, could make a user
+# namespace and a cgroup namespace of its own and mount cgroupfs there:
+# rooted at its cgroup in each v1 hierarchy (the host's root cgroup where
+# the container has none, freezer, cpu, blkio... with the cgroupfs manager;
+# cell's caller's with none), every file its own as UID 0 -- it could freeze
+# any cgroup of the host, or lift its own TasksMax= and MemoryMax=, as here.
+# Now unshare() with CLONE_NEWCGROUP fails with EPERM, and so for a command
+# of cell exec; with PrivateUsers= it may, and its root owns no limit.
+ucg=$(unit esc2cgns "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe cgroupns pids pids.max max" \
+        "[Limits]" "TasksMax=16")
+for m in cgroupfs none; do
+        run_cell $m "$ucg"
+        expect "cgroupns ($m): status" "$status" 0
+        expect "cgroupns ($m): no cgroup namespace" "$(cat "$work/out")" '{"unshare": 1, "mount": -1, "write": -1}'
+done
+ucgx=$(unit esc2cgnsx "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe sleep 30")
+start_cell none "$ucgx"
+"$CELL" exec "$(basename "$ucgx" .cell)" /bin/probe cgroupns pids pids.max max >"$work/out" 2>"$work/err" ||
+        fail "cgroupns, cell exec: $(cat "$work/err")"
+stop_cell
+expect "cgroupns, cell exec: no cgroup namespace" "$(cat "$work/out")" '{"unshare": 1, "mount": -1, "write": -1}'
+ucgu=$(unit esc2cgnsu "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe cgroupns pids pids.max max" \
+        "[Isolation]" "PrivateUsers=pick" "[Limits]" "TasksMax=16")
+run_cell cgroupfs "$ucgu"
+expect "cgroupns, PrivateUsers=pick: status" "$status" 0
+expect "cgroupns, PrivateUsers=pick: mounted, the limit not its own" "$(cat "$work/out")" \
+        '{"unshare": 0, "mount": 0, "write": 13}'
 echo ok

@@ -17,6 +17,10 @@
 #include "plan-test.h"
 
 #define HEAD "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n"
+/* With its own users: the host's root is refused cgroup namespaces whatever
+ * RestrictNamespaces= says (cgroupns_host_root), which would blur the
+ * namespace rules a test looks for. */
+#define HEAD_USERS HEAD "[Isolation]\nPrivateUsers=pick\n"
 
 static const PlanSyscallRule *find(const Plan *p, const char *name, bool arg_set, PlanSeccompCompare compare,
                                    unsigned index, uint32_t mask, uint32_t value) {
@@ -49,7 +53,7 @@ TEST(nothing_asked) {
         CellConfig c;
         Plan p = {};
 
-        plan_of(HEAD, NULL, &c, &p);
+        plan_of(HEAD_USERS, NULL, &c, &p);
         ASSERT_EQ(p.n_syscall_archs, 0U);
         ASSERT_FALSE(p.restrict_namespaces);
         ASSERT_FALSE(p.restrict_address_families);
@@ -57,6 +61,52 @@ TEST(nothing_asked) {
         ASSERT_EQ(count(&p, "clone3") + count(&p, "unshare") + count(&p, "socket") + count(&p, "personality"), 0U);
         plan_done(&p);
         cell_config_done(&c);
+}
+
+/* The host's root without CAP_SYS_ADMIN makes no cgroup namespace, whatever
+ * RestrictNamespaces= says: in one of its own (and a user namespace) it could
+ * mount cgroupfs rooted at its cgroups, the host's root cgroup of a v1
+ * hierarchy where it has none, and write the files it owns as UID 0. */
+TEST(cgroupns_host_root) {
+        static const char *const units[] = {
+                HEAD,
+                HEAD "[Isolation]\nRestrictNamespaces=no\n",
+                HEAD "[Isolation]\nRestrictNamespaces=cgroup user\n",
+                HEAD "[Isolation]\nCapability=CAP_NET_ADMIN\n",
+        };
+        CellConfig c;
+        Plan p = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                plan_of(units[i], NULL, &c, &p);
+                ASSERT_TRUE(p.restrict_namespaces);
+                ASSERT_FALSE(p.namespaces_allowed & CLONE_NEWCGROUP);
+                ASSERT_TRUE(p.namespaces_allowed & CLONE_NEWUSER);
+                for (const char * const *n = (const char * const[]) { "unshare", "clone", NULL }; *n; n++) {
+                        ASSERT_NOT_NULL(find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 0, CLONE_NEWCGROUP,
+                                             CLONE_NEWCGROUP));
+                        ASSERT_NULL(find(&p, *n, true, PLAN_SECCOMP_MASKED_EQ, 0, CLONE_NEWUSER, CLONE_NEWUSER));
+                }
+                ASSERT_NOT_NULL(find(&p, "setns", true, PLAN_SECCOMP_MASKED_EQ, 1, CLONE_NEWCGROUP, CLONE_NEWCGROUP));
+                ASSERT_NOT_NULL(find(&p, "setns", true, PLAN_SECCOMP_MASKED_EQ, 1, UINT32_MAX, 0));
+                ASSERT_EQ(find(&p, "clone3", false, 0, 0, 0, 0)->error, ENOSYS);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
+
+        /* Its own users, or CAP_SYS_ADMIN (which mounts cgroupfs anyway): nothing. */
+        static const char *const free_units[] = {
+                HEAD "[Isolation]\nPrivateUsers=pick\n",
+                HEAD "[Isolation]\nCapability=CAP_SYS_ADMIN\n",
+                "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nBoot=yes\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(free_units); i++) {
+                plan_of(free_units[i], NULL, &c, &p);
+                ASSERT_FALSE(p.restrict_namespaces);
+                ASSERT_EQ(count(&p, "unshare") + count(&p, "clone") + count(&p, "clone3"), 0U);
+                plan_done(&p);
+                cell_config_done(&c);
+        }
 }
 
 TEST(architectures) {
@@ -110,7 +160,7 @@ TEST(namespaces_some) {
         CellConfig c;
         Plan p = {};
 
-        plan_of(HEAD "[Isolation]\nRestrictNamespaces=~user net\n", NULL, &c, &p);
+        plan_of(HEAD_USERS "[Isolation]\nRestrictNamespaces=~user net\n", NULL, &c, &p);
         ASSERT_TRUE(p.restrict_namespaces);
         ASSERT_FALSE(p.namespaces_allowed & (CLONE_NEWUSER | CLONE_NEWNET));
         ASSERT_TRUE(p.namespaces_allowed & CLONE_NEWNS);
@@ -136,7 +186,7 @@ TEST(namespaces_all) {
         CellConfig c;
         Plan p = {};
 
-        plan_of(HEAD "[Isolation]\nRestrictNamespaces=yes\n", NULL, &c, &p);
+        plan_of(HEAD_USERS "[Isolation]\nRestrictNamespaces=yes\n", NULL, &c, &p);
         ASSERT_TRUE(p.restrict_namespaces);
         ASSERT_EQ(p.namespaces_allowed, 0UL);
         const PlanSyscallRule *r = find(&p, "setns", false, 0, 0, 0, 0);
@@ -148,12 +198,12 @@ TEST(namespaces_all) {
         cell_config_done(&c);
 
         /* "no", and a drop-in's reset, restrict nothing. */
-        plan_of(HEAD "[Isolation]\nRestrictNamespaces=no\n", NULL, &c, &p);
+        plan_of(HEAD_USERS "[Isolation]\nRestrictNamespaces=no\n", NULL, &c, &p);
         ASSERT_FALSE(p.restrict_namespaces);
         ASSERT_EQ(count(&p, "clone3"), 0U);
         plan_done(&p);
         cell_config_done(&c);
-        plan_of(HEAD "[Isolation]\nRestrictNamespaces=yes\n", "[Isolation]\nRestrictNamespaces=\n", &c, &p);
+        plan_of(HEAD_USERS "[Isolation]\nRestrictNamespaces=yes\n", "[Isolation]\nRestrictNamespaces=\n", &c, &p);
         ASSERT_FALSE(p.restrict_namespaces);
         ASSERT_EQ(count(&p, "unshare"), 0U);
         plan_done(&p);
@@ -165,8 +215,8 @@ TEST(namespaces_keep_a_denial) {
         CellConfig c;
         Plan p = {};
 
-        plan_of(HEAD "[Isolation]\nSystemCallFilter=~clone3:kill unshare:EACCES\nRestrictNamespaces=yes\n", NULL, &c,
-                &p);
+        plan_of(HEAD_USERS "[Isolation]\nSystemCallFilter=~clone3:kill unshare:EACCES\nRestrictNamespaces=yes\n",
+                NULL, &c, &p);
         ASSERT_EQ(find(&p, "clone3", false, 0, 0, 0, 0)->action, PLAN_SECCOMP_KILL);
         ASSERT_EQ(find(&p, "unshare", false, 0, 0, 0, 0)->error, EACCES);
         ASSERT_EQ(count(&p, "unshare"), 1U);
@@ -175,7 +225,7 @@ TEST(namespaces_keep_a_denial) {
         cell_config_done(&c);
 
         /* An allow list that allows clone3 (@process does) gets it ENOSYS. */
-        plan_of(HEAD "[Isolation]\nSystemCallFilter=@system-service\nRestrictNamespaces=yes\n", NULL, &c, &p);
+        plan_of(HEAD_USERS "[Isolation]\nSystemCallFilter=@system-service\nRestrictNamespaces=yes\n", NULL, &c, &p);
         ASSERT_EQ(find(&p, "clone3", false, 0, 0, 0, 0)->error, ENOSYS);
         ASSERT_EQ(count(&p, "unshare"), 9U);   /* allowed, but not for new namespaces */
         plan_done(&p);
