@@ -181,6 +181,19 @@ int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, Sp
                 index = if_nametoindex(bridge);
                 if (index == 0)
                         return spawn_error(err, errno, "%s: the bridge %s vanished", what, bridge);
+        } else {
+                NetifMoved l;
+
+                /* Another kind of link of that name (an administrator's
+                 * veth, a NIC) is no zone: refused before it is brought up,
+                 * which a failed start would leave it. */
+                r = link_get(nl, (int) index, NULL, &l);
+                if (r < 0)
+                        return spawn_error(err, r, "%s: reading the link %s", what, bridge);
+                if (!streq(l.kind, "bridge"))
+                        return spawn_error(err, EINVAL, "%s: %s exists on the host and is no bridge (%s%s): "
+                                           "a zone's bridge is of kind \"bridge\"", what, bridge,
+                                           *l.kind ? "a " : "a physical interface", l.kind);
         }
         /* Up at every join: a bridge that is down forwards nothing. */
         r = link_set_up(nl, index);

@@ -13,7 +13,8 @@
 # them runs and gone once both have stopped; a start that fails (at exec,
 # after its veth joined) neither removes the bridge the others are on nor
 # leaves one behind when it was the only member; a vz-NAME that cell did
-# not make is used and never removed. "cell __finish" removes a host side
+# not make is used and never removed (one that is no bridge fails the start,
+# left down). "cell __finish" removes a host side
 # handed to it only while it is a veth of that index and name. The extra pairs have both
 # ends under their names, on no bridge, and are gone after the stop. Zone=
 # with Bridge= is refused at its file and line before anything is made.
@@ -208,6 +209,19 @@ stop_cell
 has_bridge || fail "the admin's vz-t was removed by the zone's last cell"
 ip -n "$H" -o addr show vz-t | matches "10.213.10.1/24" ||
         fail "the admin's vz-t lost its address: $(ip -n "$H" -d addr show vz-t 2>&1)"
+ip -n "$H" link del vz-t
+
+# 8b. A vz-NAME of another kind (an administrator's veth, down) is no zone:
+# the start fails at Zone='s line, exit status 2, without bringing it up or
+# leaving a veth of its own (it used to bring the link up, then fail).
+ip -n "$H" link add vz-t type veth peer name vz-tpeer
+status=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$ub" >/dev/null 2>"$work/err" || status=$?
+expect "a veth vz-t: status" "$status" 2
+grep -qF "Zone=t: vz-t exists on the host and is no bridge (a veth)" "$work/err" ||
+        fail "a veth vz-t: $(cat "$work/err")"
+ip -n "$H" -o link show vz-t | matches "state DOWN" || fail "a veth vz-t was brought up: $(ip -n "$H" -o link show vz-t)"
+ip -n "$H" -o link show | matches "$b_host" && fail "a veth vz-t: $b_host left"
 ip -n "$H" link del vz-t
 
 # 9. "cell __finish" deletes a host side it is handed (--veth=INDEX:NAME,
