@@ -268,10 +268,14 @@ int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, co
         return r;
 }
 
-int netif_check_host(const char *key, const char *ifname, SpawnError *err) {
-        unsigned index;
+int netif_check_host(const char *key, const char *ifname, unsigned *ret_index, SpawnError *err) {
+        unsigned index = 0;
+        int r;
 
-        return host_index(key, ifname, &index, err);
+        r = host_index(key, ifname, &index, err);
+        if (r >= 0 && ret_index)
+                *ret_index = index;
+        return r;
 }
 
 /* nspawn's keys for its MAC addresses (fixed random numbers), one per

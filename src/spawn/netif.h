@@ -71,8 +71,9 @@ int netif_zone_join(const char *bridge, const NetifVethPair *pair, pid_t pid, Sp
 int netif_zone_leave(const char *bridge);
 
 /* -ENODEV with "KEY=IFNAME: no such interface on the host" when the host
- * (the calling thread's network namespace) has no ifname. */
-int netif_check_host(const char *key, const char *ifname, SpawnError *err);
+ * (the calling thread's network namespace) has no ifname; else its index
+ * in *ret_index (if not NULL). */
+int netif_check_host(const char *key, const char *ifname, unsigned *ret_index, SpawnError *err);
 
 /* An interface moved into the container (Interface=): its index in the
  * container's network namespace, its name on the host, and what tells that

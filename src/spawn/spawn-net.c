@@ -192,6 +192,63 @@ static int spawn_ports(Spawn *s, const Plan *p, SpawnError *err) {
         return 0;
 }
 
+/* 1 + the position of the link of that index among the first n that
+ * Interface= moves in (moved: their indexes on the host), 0 if none is. */
+static size_t moved_as(const unsigned *moved, size_t n, unsigned index) {
+        for (size_t i = 0; i < n; i++)
+                if (moved[i] == index)
+                        return i + 1;
+        return 0;
+}
+
+/* Every host interface named is there before anything is made or moved:
+ * a missing one fails the start with nothing to undo. And each is one
+ * link by its index, not only by its name: a link named by its name and
+ * by an alternative name ("ip link property add"; udev gives a NIC
+ * several), which the unit's check, seeing names only, lets through,
+ * would be moved in by one Interface= and then be missing to the other,
+ * or to a MACVLAN= or IPVLAN= on it ("no such interface on the host"). */
+static int spawn_network_check_hosts(const Plan *p, SpawnError *err) {
+        _cleanup_free_ unsigned *moved = NULL;
+        const PlanLink *l;
+        unsigned index;
+        size_t j;
+        int r;
+
+        if (p->n_interfaces > 0 && !(moved = calloc(p->n_interfaces, sizeof(unsigned))))
+                return spawn_error(err, ENOMEM, "Interface=");
+        for (size_t i = 0; i < p->n_interfaces; i++) {
+                l = p->interfaces + i;
+                if (netif_check_host("Interface", l->host, &moved[i], err) < 0)
+                        return spawn_net_item_origin(p, "Interface", i, err);
+                if ((j = moved_as(moved, i, moved[i])) > 0) {
+                        (void) spawn_error(err, EINVAL, "Interface=%s is the link Interface=%s names already (by "
+                                           "another of its names): it is moved into the container once",
+                                           l->host, p->interfaces[j - 1].host);
+                        return spawn_net_item_origin(p, "Interface", i, err);
+                }
+        }
+        for (size_t k = 0; k < 2; k++) {
+                const char *key = k == 0 ? "MACVLAN" : "IPVLAN";
+                size_t n = k == 0 ? p->n_macvlans : p->n_ipvlans;
+
+                for (size_t i = 0; i < n; i++) {
+                        l = (k == 0 ? p->macvlans : p->ipvlans) + i;
+                        if (netif_check_host(key, l->host, &index, err) < 0)
+                                return spawn_net_item_origin(p, key, i, err);
+                        if ((j = moved_as(moved, p->n_interfaces, index)) > 0) {
+                                (void) spawn_error(err, EINVAL, "%s=%s and Interface=%s exclude each other: they "
+                                                   "are one link (by another of its names), which is moved into "
+                                                   "the container", key, l->host, p->interfaces[j - 1].host);
+                                return spawn_net_item_origin(p, key, i, err);
+                        }
+                }
+        }
+        if (p->bridge && (r = netif_check_host("Bridge", p->bridge, NULL, err)) < 0)
+                return r;
+        return 0;
+}
+
 /* VirtualEthernet= (Bridge=, Zone=), VirtualEthernetExtra=, Interface=,
  * MACVLAN=, IPVLAN=, Port=: the host's side, in the supervisor's network
  * namespace. The container's side (the links up, Address=, Gateway=) is
@@ -201,18 +258,8 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
         bool have_id = false;
         int r;
 
-        /* Every host interface named is there before anything is made or
-         * moved: a missing one fails the start with nothing to undo. */
-        for (size_t i = 0; i < p->n_interfaces; i++)
-                if (netif_check_host("Interface", p->interfaces[i].host, err) < 0)
-                        return spawn_net_item_origin(p, "Interface", i, err);
-        for (size_t i = 0; i < p->n_macvlans; i++)
-                if (netif_check_host("MACVLAN", p->macvlans[i].host, err) < 0)
-                        return spawn_net_item_origin(p, "MACVLAN", i, err);
-        for (size_t i = 0; i < p->n_ipvlans; i++)
-                if (netif_check_host("IPVLAN", p->ipvlans[i].host, err) < 0)
-                        return spawn_net_item_origin(p, "IPVLAN", i, err);
-        if (p->bridge && (r = netif_check_host("Bridge", p->bridge, err)) < 0)
+        r = spawn_network_check_hosts(p, err);
+        if (r < 0)
                 return r;
 
         r = spawn_interfaces(s, p, err);

@@ -162,6 +162,24 @@ if ip -n "$H" link property add dev xif altname xifalt 2>/dev/null; then
                 fail "Interface= by an alternative name: status $status: $(cat "$work/err")"
         grep -q "moved back as" "$work/err" && fail "Interface= by an alternative name: $(cat "$work/err")"
         expect_h_unchanged "after Interface= by an alternative name"
+        # One link by its name and by its alternative name, which the
+        # unit's check (names only) lets through: refused at the second's
+        # line before anything is moved, exit status 2, not "no such
+        # interface on the host" once the first moved it in.
+        u=$(unit alt2 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=xif" \
+                "Interface=xifalt")
+        status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "Interface= by name and by alternative name: status" "$status" 2
+        grep -qF "$u:7: Interface=xifalt is the link Interface=xif names already" "$work/err" ||
+                fail "Interface= by name and by alternative name: $(cat "$work/err")"
+        expect_h_unchanged "after Interface= by name and by alternative name"
+        u=$(unit alt3 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "Interface=xifalt" \
+                "MACVLAN=xif")
+        status=0; ip netns exec "$H" "$CELL" run --cgroup-manager=none "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "MACVLAN= of a link Interface= names by another name: status" "$status" 2
+        grep -qF "$u:7: MACVLAN=xif and Interface=xifalt exclude each other" "$work/err" ||
+                fail "MACVLAN= of a link Interface= names by another name: $(cat "$work/err")"
+        expect_h_unchanged "after MACVLAN= of a link Interface= names by another name"
         ip -n "$H" link property del dev xif altname xifalt
 fi
 
