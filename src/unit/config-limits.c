@@ -335,6 +335,24 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                 return config_bad(ctx, "%s, not a null one (0.0.0.0, ::: cell picks no free address of the subnet, "
                                   "as networkd does for it), nor ::1 or an IPv6 multicast one, which the kernel "
                                   "puts on no interface", k->expected);
+        /* The kernel keys an interface's IPv6 addresses by the address
+         * alone: the same one with another prefix is refused (EEXIST), and
+         * the start would keep the first prefix without a word. (The same
+         * one twice is one; IPv4 takes it with each prefix.) */
+        if (r >= 0 && !k->ltype && strchr(text, ':'))
+                STRV_FOREACH(a, *list) {
+                        size_t n = strcspn(text, "/");
+
+                        if (streq(*a, text) || strncmp(*a, text, n) != 0 || (*a)[n] != '/')
+                                continue;
+                        ctx->reported = true;
+                        r = diag_error(ctx->diag, ctx->file, ctx->line,
+                                       "Address=%s: %.*s is an earlier Address= already, %s: an interface has an "
+                                       "IPv6 address with one prefix length (an empty Address= clears the list)",
+                                       ctx->value, (int) n, text, *a);
+                        free(text);
+                        return r < 0 ? r : -EINVAL;
+                }
         if (r >= 0)
                 r = strv_push(list, text);
         /* Counted: the start names the line of an address it cannot add. */

@@ -44,6 +44,33 @@ TEST(network) {
         diag_done(&diag);
 }
 
+/* Address=: the same address twice is one (a drop-in repeating the
+ * unit's); an IPv6 one with another prefix length is refused at its line,
+ * which the kernel would refuse at the start (it keys an interface's IPv6
+ * addresses by the address alone) and the start kept the first without a
+ * word. IPv4 takes one address with two prefixes. */
+TEST(network_address_twice) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Network", "Address", "2001:db8::1/64");
+        OK(&c, "Network", "Address", "2001:db8:0::1/64");
+        ASSERT_EQ(strv_length(c.addresses), 2u);
+        BAD_EXACT(&c, "Network", "Address", "2001:db8::1/48", "web.cell:7: Address=2001:db8::1/48: 2001:db8::1 is "
+                  "an earlier Address= already, 2001:db8::1/64: an interface has an IPv6 address with one prefix "
+                  "length (an empty Address= clears the list)");
+        BAD(&c, "Network", "Address", "2001:DB8::1/128", "2001:db8::1 is an earlier Address= already");
+        ASSERT_EQ(strv_length(c.addresses), 2u);
+        OK(&c, "Network", "Address", "2001:db8::10/48");  /* another address, its prefix its own */
+        OK(&c, "Network", "Address", "10.0.0.2/24");
+        OK(&c, "Network", "Address", "10.0.0.2/16");
+        ASSERT_EQ(strv_length(c.addresses), 5u);
+        OK(&c, "Network", "Address", "");
+        OK(&c, "Network", "Address", "2001:db8::1/48");  /* after the reset */
+        ASSERT_EQ(strv_length(c.addresses), 1u);
+        cell_config_done(&c);
+}
+
 TEST(network_links) {
         CellConfig c;
 
