@@ -274,9 +274,16 @@ int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static 
                         continue;
                 if (!streq(now.name, target)) {
                         r = link_rename(in, moved->index, target);
-                        if (r < 0)
+                        /* A name another link holds inside (the payload's,
+                         * made after it renamed ours) is free on the host
+                         * all the same: moved out under the name it has
+                         * there, the kernel names it target as it moves it
+                         * (RTM_NEWLINK renames after the move), not
+                         * NAME-cell1 with a warning about the host. */
+                        if (r < 0 && r != -EEXIST)
                                 continue;
-                        (void) snprintf(now.name, sizeof now.name, "%s", target);
+                        if (r >= 0)
+                                (void) snprintf(now.name, sizeof now.name, "%s", target);
                 }
                 r = link_move(in, moved->index, target, own);
                 if (r >= 0) {

@@ -263,6 +263,22 @@ ip -n "$H" link set xif-cell1 down
 ip -n "$H" link set xif-cell1 name xif
 expect_h_unchanged "after a name taken meanwhile (put back by the test)"
 
+# 7b. The payload renames xif and makes a link of its own named xif inside
+# (through nsenter, as in 8.): the name is free on H, and xif comes back
+# under it, without a warning, not as xif-cell1 ("another interface has that
+# name on the host now").
+u=$(unit heldinside "[Root]" "Directory=$root" "[Isolation]" "Capability=CAP_NET_ADMIN" \
+        "[Exec]" "Exec=/bin/sh -c '$payload'" "Init=yes" "[Network]" "Interface=xif")
+start_cell "$u"
+in_cell ip link set xif down
+in_cell ip link set xif name lan0
+in_cell ip link add xif type ifb
+stop_cell
+ip -n "$H" -d -o link show xif 2>/dev/null | matches "xif@.* veth " ||
+        fail "xif did not come back under its name: $(ip -n "$H" -o link; cat "$work/err")"
+grep -q "moved back as" "$work/err" && fail "xif, held inside by another link: $(cat "$work/err")"
+expect_h_unchanged "after xif's name was held inside by another link"
+
 # 8. The payload (CAP_NET_ADMIN over its network namespace) deletes xif and
 # makes a link of its own with xif's index: that one must not come out onto
 # H as xif. The test does the payload's part through nsenter, with the
