@@ -54,6 +54,7 @@
 #include "plan.h"
 #include "privilege.h"
 #include "pty-forward.h"
+#include "run-stdio.h"
 #include "seccomp-filter.h"
 #include "signal-util.h"
 #include "spawn-child.h"
@@ -110,7 +111,7 @@ static int exec_userns_root(SpawnError *err) {
 /* In the child, inside the namespaces: the plan's steps in run's order. */
 static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *prog, char **argv,
                       char **env_pass, char **env_host, int console_sock, const struct winsize *ws,
-                      SpawnError *err, int *ret_status) {
+                      const ExecStdio *stdio, SpawnError *err, int *ret_status) {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *exec_path = NULL;
         _cleanup_(identity_done) Identity id = {};
@@ -140,6 +141,10 @@ static int exec_child(const Plan *p, const ExecTarget *t, const SeccompProgram *
         /* Its root: the one its PID 1 sees (pivot_root'ed), not our mount namespace's. */
         if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 return spawn_error(err, errno, "entering the container's root");
+        /* No file of the host's as fd 0, 1 or 2 for the host's root (run-stdio.h). */
+        r = exec_stdio_child(stdio, err);
+        if (r < 0)
+                return r;
 
         /* The maps of the user namespace joined, whatever the unit says now. */
         r = identity_resolve_files("/etc/passwd", "/etc/group", p->user, p->group,
@@ -288,6 +293,7 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         int console[2] = { -EBADF, -EBADF };
         struct winsize ws = {};
         int go[2] = { -EBADF, -EBADF }, errp[2] = { -EBADF, -EBADF };
+        ExecStdio stdio = EXEC_STDIO_NULL;
         SpawnError err = {};
         uint64_t ignored;
         sigset_t mask;
@@ -332,6 +338,14 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                 }
         }
 
+        /* Pumps for our fds that are files of the host's, on the host, in
+         * our cgroup: the command gets pipes (run-stdio.h). */
+        if (!pty) {
+                r = exec_stdio_guard(!(t->namespaces & CLONE_NEWUSER), &stdio);
+                if (r < 0)
+                        goto out;
+        }
+
         /* Last on the host: lowering the OOM score needs its CAP_SYS_RESOURCE. */
         r = exec_oom_score_lower(p, &oom_fd, &oom_old, &err);
         if (r < 0) {
@@ -370,13 +384,14 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                 /* Nothing runs before we are in the cell's cgroup. */
                 if (read(go[0], &c, 1) != 1)
                         _exit(CELL_EXIT_FAILURE);
-                (void) exec_child(p, t, &prog, argv, env_pass, env_host, console[1], &ws, &err, &status);
+                (void) exec_child(p, t, &prog, argv, env_pass, env_host, console[1], &ws, &stdio, &err, &status);
                 (void) !write(errp[1], &err, sizeof err);
                 _exit(status);
         }
         go[0] = safe_close(go[0]);
         errp[1] = safe_close(errp[1]);
         console[1] = safe_close(console[1]);
+        exec_stdio_close_child_ends(&stdio);
         exec_oom_score_restore(&oom_fd, oom_old);
         child_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 
@@ -443,6 +458,7 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                 r = exec_supervise(pid, child_pidfd, sigfd, forward.master >= 0 ? &forward : NULL);
         }
 out:
+        exec_stdio_finish(&stdio);
         exec_oom_score_restore(&oom_fd, oom_old);
         safe_close(console[0]);
         safe_close(console[1]);

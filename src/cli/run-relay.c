@@ -30,12 +30,12 @@ static bool run_relay_one_output(void) {
                 a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int run_relay_open(RunRelay *relay, bool pipe_mode) {
+int run_relay_open(RunRelay *relay, bool pipe_mode, bool host_files) {
         int p[2];
-        bool one = run_relay_one_output();
+        bool one = run_relay_one_output(), journal = run_relay_wanted(pipe_mode);
 
         *relay = RUN_RELAY_NULL;
-        if (!run_relay_wanted(pipe_mode))
+        if (!journal && !(pipe_mode && host_files))
                 return 0;
         for (int i = 0; i < (one ? 1 : 2); i++) {
                 /* O_CLOEXEC: only the child's dup2() onto its fd 1 and 2
@@ -53,7 +53,8 @@ int run_relay_open(RunRelay *relay, bool pipe_mode) {
         }
         if (one)
                 relay->write_end[1] = relay->write_end[0];
-        log_debug("Relaying the payload's output to the journal stream%s.", one ? "" : "s");
+        log_debug("Relaying the payload's output to %s%s.", journal ? "the journal stream" : "our output",
+                  one ? "" : "s");
         return 0;
 }
 

@@ -6,8 +6,9 @@
  * has the container's output (journald files each stream's lines under its
  * writer's unit, and the payload is in cell-NAME.scope; nspawn's payload is
  * below its service's cgroup, Podman's conmon relays in the service's).
- * Only where fd 1 or 2 is the journal stream ($JOURNAL_STREAM): on a
- * terminal, a file or a pipe the payload keeps cell's fds, as before. The
+ * Where fd 1 or 2 is the journal stream ($JOURNAL_STREAM), and where one
+ * is a file of the host's and the container's root the host's
+ * (run-stdio.h); to a pipe or a socket the payload keeps cell's fds. The
  * work is output-relay.c's; this is its place in cell's event loop, and
  * cell-monitor carries it on after the hand-over (monitor-loop.c). The
  * read-only console to such an output is relayed here too, in place of
@@ -39,9 +40,11 @@ typedef struct RunRelay {
 
 /* Whether cell relays: pipe mode, and fd 1 or 2 is the journal stream. */
 bool run_relay_wanted(bool pipe_mode);
-/* Where run_relay_wanted(): the pipes, O_CLOEXEC all, relay->write_end for
- * the child's fd 1 and 2 (else they stay -EBADF); failure reported. */
-int run_relay_open(RunRelay *relay, bool pipe_mode);
+/* Where run_relay_wanted(), or in pipe mode where host_files (fd 1 or 2 is
+ * a file of the host's the payload must not have, run-stdio.h): the
+ * pipes, O_CLOEXEC all, relay->write_end for the child's fd 1 and 2 (else
+ * they stay -EBADF); failure reported. */
+int run_relay_open(RunRelay *relay, bool pipe_mode, bool host_files);
 /* Instead of pipes (none opened): the container's console, a pty, read-only
  * (run-console.h), MASTER taken, relayed to our fd 1 from run_relay_start()
  * on (output-relay.h: output_relay_set_console()). A slave of ours is held

@@ -301,7 +301,7 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, S
 /* Clones the container's init, which builds its mounts at once and then
  * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, const int *output_fds,
+                    const SeccompProgram *seccomp, bool console, const int *output_fds, const RunStdio *stdio,
                     const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn) {
         SpawnError err = {};
         SpawnParams params = {
@@ -313,6 +313,8 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .console = console,
                 .relay_output = output_fds,
                 .output_fds = { output_fds ? output_fds[0] : -EBADF, output_fds ? output_fds[1] : -EBADF },
+                .null_fds = stdio->null_fds,
+                .input_fd = stdio->input_fd,
                 .root_image_fd = image ? image->mount_fd : -EBADF,
                 .root_image_lock_fd = image ? image->lock_fd : -EBADF,
                 .root_image_whole_lock_fd = image ? image->whole_lock_fd : -EBADF,

@@ -10,6 +10,7 @@
 
 #include "plan.h"
 #include "root-image.h"
+#include "run-stdio.h"
 #include "scope.h"
 #include "seccomp-filter.h"
 #include "spawn.h"
@@ -19,12 +20,13 @@
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret);
 /* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
  * CONSOLE: with a pty of the container's own (cell run --console=);
- * output_fds: the relay's write ends as its fd 1 and 2, or NULL (ours).
+ * output_fds: the relay's write ends as its fd 1 and 2, or NULL (ours);
+ * stdio: what else stands in for ours (run-stdio.h).
  * root_fd: Directory= as run_open_root() opened it, or -EBADF. locks: for
  * an init cloned again, the first one's (spawn_kill_keep_locks()), taken
  * over; NULL: taken anew. */
 int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
-                    const SeccompProgram *seccomp, bool console, const int *output_fds,
+                    const SeccompProgram *seccomp, bool console, const int *output_fds, const RunStdio *stdio,
                     const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn);
 
 /* What cell sets in the payload's environment, before and after the

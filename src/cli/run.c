@@ -52,6 +52,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         RunConsole console = RUN_CONSOLE_NULL;
         RunConsoleMode console_mode = run_console_mode_resolve(a->console, p->boot);
         RunRelay relay = RUN_RELAY_NULL;
+        RunStdio stdio = RUN_STDIO_NULL;
         SpawnError err = {};
         sigset_t set;
         int r, status = 0;
@@ -126,7 +127,10 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * libsystemd unless the unit registers with systemd-machined. */
         /* As the service's journal stream: the payload writes to pipes of ours,
          * so that journald files its lines under the service (run-relay.h). */
-        r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE);
+        /* The host's files in our fds 0, 1 and 2 kept from a container root
+         * that is the host's (run-stdio.h): the outputs relayed as well. */
+        run_stdio_guard(p, console_mode == RUN_CONSOLE_PIPE, &stdio);
+        r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE, stdio.relay_output);
         if (r < 0)
                 goto finish;
         run.relay = &relay;
@@ -136,9 +140,12 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 if (r < 0)
                         goto finish;
         }
+        r = run_stdio_start(&stdio);
+        if (r < 0)
+                goto finish;
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                             console_mode != RUN_CONSOLE_PIPE,
-                            relay.write_end[0] >= 0 ? relay.write_end : NULL, image, *root_fd, NULL, &spawn);
+                            relay.write_end[0] >= 0 ? relay.write_end : NULL, &stdio, image, *root_fd, NULL, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -194,7 +201,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                                                     console_mode != RUN_CONSOLE_PIPE,
-                                                    relay.write_end[0] >= 0 ? relay.write_end : NULL, image,
+                                                    relay.write_end[0] >= 0 ? relay.write_end : NULL, &stdio, image,
                                                     *root_fd, &locks, &spawn);
                         if (r < 0)
                                 goto finish;
@@ -208,6 +215,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
          * credentials is the child's now, and leaves cell's memory. */
         plan_credentials_forget(p);
         run_relay_close_write_ends(&relay);
+        run_stdio_close_input(&stdio);
 
         /* The scope job runs while the child builds its mounts. */
         r = scope_attach(scope, spawn.pid, spawn.into_cgroup);
@@ -373,6 +381,7 @@ finish:
         notify_loop_detach();
         spawn_kill(&spawn);
         run_relay_done(&relay);         /* what it wrote before it was killed */
+        run_stdio_done(&stdio);
         scope = scope_free(scope);
         run.supervisor = supervisor_free(run.supervisor);
         if (state_published)

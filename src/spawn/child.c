@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,13 +111,39 @@ static int child_guard(ChildContext *c, SpawnError *err) {
 /* Step 2a: the relay's pipes as fd 1 and 2 (their originals go with the
  * fds closed next): the service's journal stream itself is not the
  * payload's to write to, or journald would file its lines under the
- * payload's scope, not the service that cell runs in. */
+ * payload's scope, not the service that cell runs in; nor is a file of the
+ * host's (src/cli/run-stdio.h), nor as fd 0, whose pipe cell-stdin fills. */
 static int child_output(ChildContext *c, SpawnError *err) {
+        if (c->params->input_fd > STDERR_FILENO && dup2(c->params->input_fd, STDIN_FILENO) < 0)
+                return spawn_error(err, errno, "making cell-stdin's pipe stdin");
         if (!c->params->relay_output)
                 return 0;
         if (dup2(c->params->output_fds[0], STDOUT_FILENO) < 0 ||
             dup2(c->params->output_fds[1], STDERR_FILENO) < 0)
                 return spawn_error(err, errno, "making the output relay's pipes stdout and stderr");
+        return 0;
+}
+
+/* Once the root is ours, before anything of the container runs: the host's
+ * null device, where cell's fd 0, 1 or 2 was one, replaced by the
+ * container's (cell's tmpfs /dev), whose mode its root may change for
+ * itself alone (src/cli/run-stdio.h). */
+static int child_stdio_null(ChildContext *c, SpawnError *err) {
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        if (c->params->null_fds == 0)
+                return 0;
+        fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return spawn_error(err, errno, "opening the container's /dev/null for the payload's stdio");
+        if (fstat(fd, &st) < 0)
+                return spawn_error(err, errno, "the container's /dev/null");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return spawn_error(err, ENODEV, "the container's /dev/null is no null device");
+        for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++)
+                if ((c->params->null_fds & (1u << i)) && dup2(fd, i) < 0)
+                        return spawn_error(err, errno, "making the container's /dev/null fd %d", i);
         return 0;
 }
 
@@ -456,6 +483,10 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * the host's "/" the list may hold goes before anything of the
          * container is read (its passwd, its Exec=). */
         mount_undo_done(&c->made);
+
+        r = child_stdio_null(c, err);
+        if (r < 0)
+                return r;
 
         /* Step 5: the notify socket (notify-socket.h). */
         r = notify_socket_bind(c->plan->notify_socket, &notify_fd, err);

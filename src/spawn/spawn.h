@@ -79,6 +79,12 @@ typedef struct SpawnParams {
          * they were one file). Not in the plan: it depends on cell's fds. */
         bool relay_output;
         int output_fds[2];
+        /* Where cell's own are files of the host's (src/cli/run-stdio.h): bit
+         * N, fd N is the container's /dev/null, opened once the root is
+         * ours; input_fd, a pipe that becomes fd 0 (or -EBADF). Not in the
+         * plan: they depend on cell's fds. */
+        unsigned null_fds;
+        int input_fd;
         /* Image=: the detached mount of the image the supervisor made at
          * the start (root-image.h), not consumed; read only when the plan
          * has an image. Not in the plan: a loop device is the host's. */

@@ -76,7 +76,11 @@ expect "no CAP_SYS_ADMIN/NET_ADMIN" "$(cat "$work/out")" done
 # TIOCSTI needs a controlling terminal: the payload, run from a terminal
 # (script(1) gives cell one) with --console=pipe, is in a session of its
 # own without it. (The default there, a pty of the container's own as its
-# terminal: test-console.sh.)
-script -qec "$CELL run --cgroup-manager=none --console=pipe $u -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
+# terminal: test-console.sh.) With PrivateUsers= it holds the terminal
+# itself; the host's root never does (test-stdio-host.sh): a pipe.
+up=$(unit escapeusers "[Root]" "Directory=$root" "[Isolation]" "PrivateUsers=pick" "[Exec]" "Exec=/bin/probe")
+script -qec "$CELL run --cgroup-manager=none --console=pipe $up -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
 expect_match "tiocsti" "$(tr -d '\r' < "$work/out")" '\{"isatty": 1, "tiocsti": (1|5), "dev_tty": 6\}'
+script -qec "$CELL run --cgroup-manager=none --console=pipe $u -- /bin/probe tiocsti" /dev/null > "$work/out" 2>&1
+expect_match "tiocsti, the host's root" "$(tr -d '\r' < "$work/out")" '\{"isatty": 0, "tiocsti": 1, "dev_tty": 6\}'
 echo ok

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The payload's fds 0, 1 and 2 in pipe mode, kept off the host's files
+ * (run-stdio.h). */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs-util.h"
+#include "log.h"
+#include "macros.h"
+#include "run-stdio.h"
+
+typedef enum StdioKind {
+        STDIO_PASS,     /* nobody's file (an anonymous pipe, a socket), or closed */
+        STDIO_NULL,     /* a null device */
+        STDIO_HOST,     /* a file of the host's: a regular one, a FIFO, a terminal, a device */
+} StdioKind;
+
+static StdioKind stdio_kind(int fd) {
+        struct statfs sf;
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return STDIO_PASS;
+        if (S_ISSOCK(st.st_mode))
+                return STDIO_PASS;
+        /* pipe(2)'s, not a FIFO in a file system of the host's. */
+        if (S_ISFIFO(st.st_mode) && fstatfs(fd, &sf) >= 0 && sf.f_type == PIPEFS_MAGIC)
+                return STDIO_PASS;
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+                return STDIO_NULL;
+        return STDIO_HOST;
+}
+
+/* A pump: what fd 3 reads into fd 4, until fd 3's end. Copying an input
+ * into the payload's pipe (fd 4), it also ends once no one reads that pipe
+ * (the container ended: no cgroup of its is held up by us, nor a
+ * terminal's read); out of the command's pipe (fd 3) into an output of
+ * ours, it reads on where the output refuses, so that the writer never
+ * blocks on it. Nothing else of cell's is open in it. */
+_noreturn_ static void pump_main(bool input) {
+        struct pollfd p[2] = { { .fd = 3, .events = POLLIN }, { .fd = 4 } };
+        char buf[65536];
+        bool refused = false;
+
+        /* A terminal read from the background fails (EIO), as the end of
+         * the input, rather than stop us. */
+        (void) signal(SIGTTIN, SIG_IGN);
+        for (;;) {
+                ssize_t n;
+
+                /* POLLERR on the pipe's write end: its last reader closed it. */
+                if (input) {
+                        if (poll(p, 2, -1) < 0 && errno != EINTR)
+                                _exit(EXIT_FAILURE);
+                        if (p[1].revents & (POLLERR | POLLHUP | POLLNVAL))
+                                _exit(EXIT_SUCCESS);
+                        if (p[0].revents == 0)
+                                continue;
+                }
+                n = read(3, buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        _exit(n < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
+                for (ssize_t done = 0; done < n && !refused;) {
+                        ssize_t k = write(4, buf + done, (size_t) (n - done));
+
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k < 0 && input)     /* EPIPE: the payload closed it (SIGPIPE is blocked) */
+                                _exit(EXIT_SUCCESS);
+                        if (k < 0)
+                                refused = true;
+                        else
+                                done += k;
+                }
+        }
+}
+
+/* An fd at 3 or above, where a closed fd 0, 1 or 2 ("cell run >&-") would
+ * have put one: it would become the payload's fd of that number. */
+static int fd_above_stdio(int fd) {
+        int n;
+
+        if (fd < 0 || fd > STDERR_FILENO)
+                return fd;
+        n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        safe_close(fd);
+        return n;
+}
+
+/* A pipe and a pump of fd (ours, 0, 1 or 2) into it (fd 0) or out of it:
+ * *ret_end, the end for the payload. */
+static int pump_start(int fd, const char *name, int *ret_end, pid_t *ret_pid) {
+        pid_t parent = getpid(), pid;
+        bool input = fd == STDIN_FILENO;
+        int p[2];
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        p[0] = fd_above_stdio(p[0]);
+        p[1] = fd_above_stdio(p[1]);
+        if (p[0] < 0 || p[1] < 0) {
+                int r = -errno;
+                safe_close(p[0]);
+                safe_close(p[1]);
+                return r;
+        }
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                safe_close(p[0]);
+                safe_close(p[1]);
+                return r;
+        }
+        if (pid == 0) {
+                int from = input ? fd : p[0], to = input ? p[1] : fd;
+
+                /* Never without cell: it ends with cell's process, whichever
+                 * program that runs by then (cell-monitor). */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+                        _exit(EXIT_FAILURE);
+                (void) prctl(PR_SET_NAME, name);
+                /* Its two fds as 3 and 4 (above the pipe's, never one of them), then those alone. */
+                from = fcntl(from, F_DUPFD_CLOEXEC, 5);
+                to = fcntl(to, F_DUPFD_CLOEXEC, 5);
+                if (from < 0 || to < 0 || dup3(from, 3, O_CLOEXEC) < 0 || dup3(to, 4, O_CLOEXEC) < 0)
+                        _exit(EXIT_FAILURE);
+                (void) close_range(STDIN_FILENO, STDERR_FILENO, 0);
+                (void) close_range(5, ~0U, 0);
+                pump_main(input);
+        }
+        safe_close(input ? p[1] : p[0]);
+        *ret_end = input ? p[0] : p[1];
+        *ret_pid = pid;
+        return 0;
+}
+
+static void stdio_classify(StdioKind kind[static 3]) {
+        for (int fd = 0; fd < 3; fd++)
+                kind[fd] = stdio_kind(fd);
+}
+
+int run_stdio_start(RunStdio *s) {
+        int r;
+
+        if (!s->want_pump || s->pump > 0)
+                return 0;
+        r = pump_start(STDIN_FILENO, "cell-stdin", &s->input_fd, &s->pump);
+        if (r < 0)
+                return log_error_errno(r, "Starting cell-stdin for the payload's standard input: %m");
+        log_debug("cell-stdin (PID %d) copies our standard input, a file of the host's, to the payload.",
+                  (int) s->pump);
+        return 0;
+}
+
+void run_stdio_guard(const Plan *p, bool pipe_mode, RunStdio *ret) {
+        RunStdio s = RUN_STDIO_NULL;
+        StdioKind kind[3];
+
+        *ret = s;
+        /* With PrivateUsers= the host's files are not the container root's. */
+        if (!pipe_mode || (p->namespaces & CLONE_NEWUSER))
+                return;
+        stdio_classify(kind);
+        s.relay_output = kind[1] == STDIO_HOST || kind[2] == STDIO_HOST;
+        for (int fd = 0; fd < 3; fd++)
+                /* A relayed output is a pipe of ours, the null device too. */
+                if (kind[fd] == STDIO_NULL && !(fd > 0 && s.relay_output))
+                        s.null_fds |= 1u << fd;
+        s.want_pump = kind[0] == STDIO_HOST;
+        *ret = s;
+}
+
+void run_stdio_close_input(RunStdio *s) {
+        s->input_fd = safe_close(s->input_fd);
+}
+
+void run_stdio_done(RunStdio *s) {
+        run_stdio_close_input(s);
+        if (s->pump > 0) {
+                /* Ours until reaped: the PID is no other process's. */
+                (void) kill(s->pump, SIGKILL);
+                (void) waitpid(s->pump, NULL, 0);
+        }
+        s->pump = 0;
+}
+
+int exec_stdio_guard(bool host_root, ExecStdio *ret) {
+        static const char *const names[3] = { "cell-stdin", "cell-stdout", "cell-stderr" };
+        ExecStdio s = EXEC_STDIO_NULL;
+        StdioKind kind[3];
+
+        *ret = s;
+        if (!host_root)
+                return 0;
+        stdio_classify(kind);
+        for (int fd = 0; fd < 3; fd++) {
+                int r;
+
+                if (kind[fd] == STDIO_NULL)
+                        s.null_fds |= 1u << fd;
+                if (kind[fd] != STDIO_HOST)
+                        continue;
+                r = pump_start(fd, names[fd], &s.child_fds[fd], &s.pumps[fd]);
+                if (r < 0) {
+                        exec_stdio_finish(&s);
+                        return log_error_errno(r, "Starting %s for the command's fd %d, a file of the host's: %m",
+                                               names[fd], fd);
+                }
+        }
+        *ret = s;
+        return 0;
+}
+
+int exec_stdio_child(const ExecStdio *s, SpawnError *err) {
+        _cleanup_close_ int null_fd = -EBADF;
+        struct stat st;
+
+        for (int fd = 0; fd < 3; fd++)
+                if (s->child_fds[fd] >= 0 && dup2(s->child_fds[fd], fd) < 0)
+                        return spawn_error(err, errno, "making %s's pipe fd %d", fd == 0 ? "cell-stdin" : "the relay", fd);
+        if (s->null_fds == 0)
+                return 0;
+        /* The container's, in its root: ours is the host's. */
+        null_fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (null_fd < 0 || fstat(null_fd, &st) < 0)
+                return spawn_error(err, errno, "opening the container's /dev/null");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return spawn_error(err, ENODEV, "the container's /dev/null is no null device");
+        for (int fd = 0; fd < 3; fd++)
+                if ((s->null_fds & (1u << fd)) && dup2(null_fd, fd) < 0)
+                        return spawn_error(err, errno, "making the container's /dev/null fd %d", fd);
+        return 0;
+}
+
+void exec_stdio_close_child_ends(ExecStdio *s) {
+        for (int fd = 0; fd < 3; fd++)
+                s->child_fds[fd] = safe_close(s->child_fds[fd]);
+}
+
+void exec_stdio_finish(ExecStdio *s) {
+        uint64_t deadline = now_monotonic_usec() + STDIO_DRAIN_USEC;
+
+        exec_stdio_close_child_ends(s);
+        /* The input's pump has nothing left to give. */
+        if (s->pumps[0] > 0)
+                (void) kill(s->pumps[0], SIGKILL);
+        /* The outputs': all that the command wrote, unless what it left
+         * running holds the pipe past the deadline. */
+        for (int fd = 0; fd < 3; fd++) {
+                while (s->pumps[fd] > 0) {
+                        pid_t r = waitpid(s->pumps[fd], NULL, WNOHANG);
+
+                        if (r != 0 || now_monotonic_usec() >= deadline) {
+                                if (r == 0) {
+                                        (void) kill(s->pumps[fd], SIGKILL);
+                                        (void) waitpid(s->pumps[fd], NULL, 0);
+                                }
+                                s->pumps[fd] = 0;
+                        } else
+                                (void) usleep(1000);
+                }
+        }
+}
