@@ -72,11 +72,17 @@ int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *er
  * /proc itself the start needs. */
 int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
         _cleanup_free_ bool *drop = calloc(p->n_mounts, sizeof(bool));
+        /* Cell's own entries after first_unit, a few: each of the unit's
+         * mounts is held against them alone, not against all the others. */
+        _cleanup_free_ size_t *own = calloc(p->n_mounts, sizeof(size_t));
         bool invalid = false;
-        size_t k = first_unit;
+        size_t k = first_unit, n_own = 0;
 
-        if (!drop)
+        if (!drop || !own)
                 return -ENOMEM;
+        for (size_t j = first_unit; j < p->n_mounts; j++)
+                if (p->mounts[j].line == 0)
+                        own[n_own++] = j;
         for (size_t i = first_unit; i < p->n_mounts; i++) {
                 const PlanMount *u = &p->mounts[i];
 
@@ -91,11 +97,12 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
                                 return -ENOMEM;
                         continue;
                 }
-                for (size_t j = first_unit; j < p->n_mounts; j++) {
+                for (size_t o = 0; o < n_own; o++) {
+                        size_t j = own[o];
                         const PlanMount *b = &p->mounts[j];
                         const char *what;
 
-                        if (b->line != 0 || !path_is_below(b->target, u->target))
+                        if (!path_is_below(b->target, u->target))
                                 continue;
                         if (b->kind == PLAN_MOUNT_CGROUP) {
                                 if (u->kind == PLAN_MOUNT_MASK)
@@ -142,6 +149,105 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
         }
         p->n_mounts = k;
         return invalid ? -EINVAL : 0;
+}
+
+/* path's components joined by one "/" each, after a "/": "/a//b/" is "/a/b",
+ * "//" is "" (as path_is_below() takes them, any path is below it). */
+static char *path_components(const char *path) {
+        char *s = malloc(strlen(path) + 2), *q = s;
+
+        if (!s)
+                return NULL;
+        for (;;) {
+                size_t n;
+
+                path += strspn(path, "/");
+                if (!*path)
+                        break;
+                n = strcspn(path, "/");
+                *q++ = '/';
+                memcpy(q, path, n);
+                q += n;
+                path += n;
+        }
+        *q = 0;
+        return s;
+}
+
+typedef struct HiddenEntry {
+        const char *path;       /* path_components() */
+        size_t index;
+} HiddenEntry;
+
+static int hidden_entry_compare(const void *a, const void *b) {
+        const HiddenEntry *x = a, *y = b;
+        int d = strcmp(x->path, y->path);
+
+        return d != 0 ? d : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The first entry (the lowest index) of those sorted whose path is the first
+ * n bytes of key, or NULL. */
+static const HiddenEntry *hidden_entry_find(const HiddenEntry *l, size_t n_l, const char *key, size_t n) {
+        size_t lo = 0, hi = n_l;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int d = strncmp(l[mid].path, key, n);
+
+                if (d == 0)
+                        d = l[mid].path[n] ? 1 : 0;
+                if (d < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n_l && strncmp(l[lo].path, key, n) == 0 && !l[lo].path[n] ? l + lo : NULL;
+}
+
+int plan_inaccessible_hidden(const CellConfig *c, bool **ret) {
+        size_t n = c->n_inaccessible, n_l = 0, all = SIZE_MAX;
+        _cleanup_free_ bool *hidden = calloc(MAX(n, (size_t) 1), sizeof(bool));
+        _cleanup_free_ HiddenEntry *l = calloc(MAX(n, (size_t) 1), sizeof(HiddenEntry));
+        _cleanup_strv_free_ char **paths = calloc(n + 1, sizeof(char *));   /* l's, owned */
+
+        if (!hidden || !l || !paths)
+                return -ENOMEM;
+        /* Every earlier entry's path, sorted: an entry is hidden when one of
+         * its own leading paths ("/a", "/a/b" of "/a/b/c") is one of them,
+         * found in log n, not by holding it against every earlier entry (a
+         * unit of thousands of Inaccessible= lines took a minute). "/"
+         * hides nothing here: it is refused. */
+        for (size_t i = 0; i < n; i++) {
+                if (streq(c->inaccessible[i].path, "/"))
+                        continue;
+                paths[n_l] = path_components(c->inaccessible[i].path);
+                if (!paths[n_l])
+                        return -ENOMEM;
+                l[n_l] = (HiddenEntry) { .path = paths[n_l], .index = i };
+                /* "//": all that follows is below it. */
+                if (!l[n_l].path[0])
+                        all = MIN(all, i);
+                n_l++;
+        }
+        qsort(l, n_l, sizeof(HiddenEntry), hidden_entry_compare);
+        for (size_t k = 0; k < n_l; k++) {
+                const char *path = l[k].path;
+                size_t i = l[k].index;
+
+                hidden[i] = i > all;
+                for (size_t end = 1; !hidden[i] && path[0]; end++) {
+                        const HiddenEntry *e;
+
+                        end += strcspn(path + end, "/");
+                        e = hidden_entry_find(l, n_l, path, end);
+                        hidden[i] = e && e->index < i;
+                        if (!path[end])
+                                break;
+                }
+        }
+        *ret = TAKE_PTR(hidden);
+        return 0;
 }
 
 /* Volatile=state makes the root read-only before the unit's mounts, and

@@ -25,6 +25,9 @@ int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanM
  * paths and cgroup cell mounts after them; drops the built-in entries an
  * Inaccessible= hides. */
 int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
+/* Which of c->inaccessible[] an earlier entry (other than "/") hides
+ * already: *ret, one flag an entry, allocated. */
+int plan_inaccessible_hidden(const CellConfig *c, bool **ret);
 /* Exec='s command against the unit's mounts: one that an Inaccessible=
  * hides, an empty TemporaryFileSystem= covers, or a noexec mount holds
  * could never start, whatever the root has; refused here, at Exec='s line. */

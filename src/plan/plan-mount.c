@@ -299,18 +299,41 @@ static int plan_path_compare(const char *a, const char *b) {
         }
 }
 
-/* A stable insertion sort of mounts[from..n) by target: mounts of one target
- * keep the order they were written in (Bind=, then TemporaryFileSystem=,
- * then Overlay=, nspawn's order of types), so the last one is on top. */
-static void plan_sort_mounts(Plan *p, size_t from) {
-        for (size_t i = from + 1; i < p->n_mounts; i++) {
-                PlanMount m = p->mounts[i];
-                size_t j = i;
+typedef struct MountOrder {
+        const char *target;
+        size_t index;
+} MountOrder;
 
-                for (; j > from && plan_path_compare(p->mounts[j - 1].target, m.target) > 0; j--)
-                        p->mounts[j] = p->mounts[j - 1];
-                p->mounts[j] = m;
-        }
+static int mount_order_compare(const void *a, const void *b) {
+        const MountOrder *x = a, *y = b;
+        int d = plan_path_compare(x->target, y->target);
+
+        return d != 0 ? d : (x->index > y->index) - (x->index < y->index);
+}
+
+/* A stable sort of mounts[from..n) by target: mounts of one target keep the
+ * order they were written in (Bind=, then TemporaryFileSystem=, then
+ * Overlay=, nspawn's order of types), so the last one is on top. By their
+ * index where the targets are the same, in n log n: an insertion sort took
+ * seconds for a unit of thousands of mounts. */
+static int plan_sort_mounts(Plan *p, size_t from) {
+        size_t n = p->n_mounts - from;
+        _cleanup_free_ MountOrder *order = NULL;
+        _cleanup_free_ PlanMount *sorted = NULL;
+
+        if (n < 2)
+                return 0;
+        order = reallocarray(NULL, n, sizeof(MountOrder));
+        sorted = reallocarray(NULL, n, sizeof(PlanMount));
+        if (!order || !sorted)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                order[i] = (MountOrder) { .target = p->mounts[from + i].target, .index = i };
+        qsort(order, n, sizeof(MountOrder), mount_order_compare);
+        for (size_t i = 0; i < n; i++)
+                sorted[i] = p->mounts[from + order[i].index];
+        memcpy(p->mounts + from, sorted, n * sizeof(PlanMount));
+        return 0;
 }
 
 /* Whether a Bind=, TemporaryFileSystem= or Overlay= of the unit mounts at
@@ -335,6 +358,7 @@ static bool plan_unit_mounts_at(const CellConfig *c, const char *target) {
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         /* Said at the end, in the unit's order (plan-mount-entry.h). */
         _cleanup_(plan_mount_errors_done) PlanMountErrors errs = {};
+        _cleanup_free_ bool *hidden = NULL;
         bool invalid = false;
         size_t first_unit;
         PlanMount *m;
@@ -448,12 +472,15 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 if (r < 0)
                         invalid = true;
         }
-        plan_sort_mounts(p, first_unit);
+        r = plan_sort_mounts(p, first_unit);
+        if (r < 0)
+                return r;
 
+        r = plan_inaccessible_hidden(c, &hidden);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < c->n_inaccessible; i++) {
                 const CellInaccessible *e = &c->inaccessible[i];
-
-                bool hidden = false;
 
                 if (streq(e->path, "/")) {
                         if (plan_refuse_root(c, e->file, e->line, i, plan_inaccessible_entry(e), &errs) == -ENOMEM)
@@ -464,10 +491,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 /* Hidden already by an earlier one (a drop-in saying it
                  * again): a second mask would find the first's /dev/null,
                  * which is not the procfs a /proc path must be on. */
-                for (size_t j = 0; j < i && !hidden; j++)
-                        hidden = !streq(c->inaccessible[j].path, "/") &&
-                                path_is_below(e->path, c->inaccessible[j].path);
-                if (hidden)
+                if (hidden[i])
                         continue;
                 r = plan_mount_append(p, PLAN_MOUNT_MASK, NULL, e->path, NULL,
                                       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, &m);

@@ -423,6 +423,7 @@ static int plan_build_limits(Plan *p, const CellConfig *c) {
 static int plan_build_properties(Plan *p, const CellConfig *c) {
         const PlanLimits *l = &p->limits;
         PlanProperty *q;
+        size_t n;
         int r;
 
         if ((r = plan_property_s(p, "Description", p->description)) < 0 ||
@@ -496,14 +497,23 @@ static int plan_build_properties(Plan *p, const CellConfig *c) {
         r = plan_property_add(p, "DeviceAllow", "a(ss)", &q);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < ELEMENTSOF(plan_builtin_devices); i++)
-                if (strv_extend(&q->as, plan_builtin_devices[i].path) < 0 ||
-                    strv_extend(&q->as, plan_builtin_devices[i].perms) < 0)
+        /* Made at its full length, not grown an entry at a time: strv_extend()
+         * walks the list to its end, which thousands of DeviceAllow= lines
+         * made a quadratic cost. */
+        n = ELEMENTSOF(plan_builtin_devices) + l->n_device_allow;
+        q->as = calloc(2 * n + 1, sizeof(char *));
+        if (!q->as)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                bool builtin = i < ELEMENTSOF(plan_builtin_devices);
+                const char *path = builtin ? plan_builtin_devices[i].path :
+                        l->device_allow[i - ELEMENTSOF(plan_builtin_devices)].path;
+                const char *perms = builtin ? plan_builtin_devices[i].perms :
+                        l->device_allow[i - ELEMENTSOF(plan_builtin_devices)].perms;
+
+                if (!(q->as[2 * i] = strdup(path)) || !(q->as[2 * i + 1] = strdup(perms)))
                         return -ENOMEM;
-        for (size_t i = 0; i < l->n_device_allow; i++)
-                if (strv_extend(&q->as, l->device_allow[i].path) < 0 ||
-                    strv_extend(&q->as, l->device_allow[i].perms) < 0)
-                        return -ENOMEM;
+        }
         return 0;
 }
 

@@ -119,9 +119,13 @@ int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k) 
          * list's lines add up, and a set's. */
         bool reset = isempty(ctx->value) || ctx->reset;
 
-        for (size_t i = 0; !reset && i < c->n_origins; i++)
-                if (streq(c->origins[i].key, k->key))
-                        lines = c->origins[i].lines + 1;
+        /* The key's last line before this one, found from the end: a list
+         * of thousands of lines (Port=) is not walked through at each. */
+        for (size_t i = c->n_origins; !reset && i > 0; i--)
+                if (streq(c->origins[i - 1].key, k->key)) {
+                        lines = c->origins[i - 1].lines + 1;
+                        break;
+                }
         if (reset || (ctx->items == 0 && !ctx->set))
                 origins_drop(c, k->key);
         if (c->n_emptied > 0 || reset) {
