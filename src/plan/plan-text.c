@@ -29,6 +29,24 @@ static void text_flags(FILE *f, unsigned long flags, const PlanFlagName *names, 
                 fputs(none, f);
 }
 
+static void rlimit_number(rlim_t v, char buf[static 32]) {
+        if (v == RLIM_INFINITY)
+                (void) snprintf(buf, 32, "infinity");
+        else
+                (void) snprintf(buf, 32, "%ju", (uintmax_t) v);
+}
+
+/* Whether a Limit*= was written as the numbers the kernel takes ("1024",
+ * "1024:4096", "infinity"), which the text then says once. */
+static bool rlimit_written_as_numbers(const PlanRlimit *l) {
+        char soft[32], hard[32], both[72];
+
+        rlimit_number(l->soft, soft);
+        rlimit_number(l->hard, hard);
+        (void) snprintf(both, sizeof both, "%s:%s", soft, hard);
+        return streq(l->value, both) || (l->soft == l->hard && streq(l->value, soft));
+}
+
 static void text_capabilities(FILE *f, const char *label, uint64_t mask) {
         bool first = true;
 
@@ -345,9 +363,14 @@ int plan_print_text(const Plan *p, FILE *f) {
                 else
                         fprintf(f, "%ju", (uintmax_t) l->soft);
                 if (l->hard == RLIM_INFINITY)
-                        fputs(":infinity\n", f);
+                        fputs(":infinity", f);
                 else
-                        fprintf(f, ":%ju\n", (uintmax_t) l->hard);
+                        fprintf(f, ":%ju", (uintmax_t) l->hard);
+                /* What the kernel takes, and the value as written where that
+                 * is another (LimitNICE=-1 is 21, LimitMEMLOCK=8G 8589934592). */
+                if (l->value && !rlimit_written_as_numbers(l))
+                        fprintf(f, " (%s=%s)", strna(rlimit_key(l->resource)), l->value);
+                fputc('\n', f);
         }
         if (p->oom_score_adjust_set)
                 fprintf(f, "OOMScoreAdjust:    %d\n", p->oom_score_adjust);

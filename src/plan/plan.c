@@ -343,11 +343,14 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
                         if (!l)
                                 return -ENOMEM;
                         p->rlimits = l;
-                        p->rlimits[p->n_rlimits++] = (PlanRlimit) {
+                        p->rlimits[p->n_rlimits] = (PlanRlimit) {
                                 .resource = r,
                                 .soft = c->rlimits[r].soft,
                                 .hard = c->rlimits[r].hard,
                         };
+                        if (c->rlimits[r].value && !(p->rlimits[p->n_rlimits].value = strdup(c->rlimits[r].value)))
+                                return -ENOMEM;
+                        p->n_rlimits++;
                 }
         p->oom_score_adjust_set = c->oom_score_adjust_set;
         p->oom_score_adjust = c->oom_score_adjust_set ? c->oom_score_adjust : 0;
@@ -565,6 +568,8 @@ void plan_done(Plan *p) {
         for (size_t i = 0; i < p->n_syscalls; i++)
                 free(p->syscalls[i].name);
         free(p->syscalls);
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                free(p->rlimits[i].value);
         free(p->rlimits);
         plan_sched_done(p);
         strv_free(p->argv);

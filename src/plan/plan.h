@@ -196,7 +196,9 @@ typedef enum PlanProtect {
 
 typedef struct PlanRlimit {
         int resource;           /* RLIMIT_* */
-        rlim_t soft, hard;
+        rlim_t soft, hard;      /* as the kernel takes them */
+        char *value;            /* as the unit wrote it ("-1" of LimitNICE=, "8G"), which the start's
+                                 * messages name; NULL: soft and hard are named */
 } PlanRlimit;
 
 /* One D-Bus property of the transient scope, marshalled by scope/ exactly as

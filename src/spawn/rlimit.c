@@ -89,20 +89,26 @@ static const char *rlimit_refusal(int error, const struct rlimit *want, const st
         return NULL;
 }
 
-/* The value as the unit would write it, the hard limit cell runs under
- * and, where that is why, the privilege a raise of it needs; LimitNOFILE=
- * never past fs.nr_open. */
+/* The value as the unit wrote it (LimitNICE=-1, not the kernel's 21;
+ * LimitMEMLOCK=8G, not 8589934592: what grep finds in the unit), the hard
+ * limit cell runs under and, where that is why, the privilege a raise of it
+ * needs; LimitNOFILE= never past fs.nr_open. */
 static int rlimit_error(const PlanRlimit *l, const struct rlimit *want, const char *key, int error,
                         SpawnError *err) {
-        char soft[32], hard[32], now_hard[32], value[72], nr_open[32];
+        char soft[32], hard[32], now_hard[32], numbers[72], nr_open[32];
+        const char *value = l->value;
         unsigned long long max_open;
         struct rlimit now;
 
-        if (l->soft == l->hard)
-                (void) snprintf(value, sizeof value, "%s", rlimit_format(l->soft, soft));
-        else
-                (void) snprintf(value, sizeof value, "%s:%s", rlimit_format(l->soft, soft),
-                                rlimit_format(l->hard, hard));
+        /* A plan made by hand (no unit): the numbers, as a unit may write them. */
+        if (!value) {
+                if (l->soft == l->hard)
+                        (void) snprintf(numbers, sizeof numbers, "%s", rlimit_format(l->soft, soft));
+                else
+                        (void) snprintf(numbers, sizeof numbers, "%s:%s", rlimit_format(l->soft, soft),
+                                        rlimit_format(l->hard, hard));
+                value = numbers;
+        }
         if (getrlimit((__rlimit_resource_t) l->resource, &now) < 0)
                 return spawn_error(err, error, "%s=%s: setrlimit", key, value);
         if (l->resource == RLIMIT_NOFILE && read_nr_open(nr_open) >= 0) {

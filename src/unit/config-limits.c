@@ -214,6 +214,7 @@ int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
 
 int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         CellRlimit *rl = data, v;
+        char *value;
         int r;
 
         /* No reset: systemd 252's rlimit_parse() refuses an empty value and
@@ -228,7 +229,15 @@ int config_parse_rlimit(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
                 return config_bad(ctx, "%s, with SOFT not above HARD", rlimit_expected(k->ltype));
         if (r < 0)
                 return config_bad(ctx, "%s", rlimit_expected(k->ltype));
+        /* The value as written, for the start's messages: what the kernel
+         * takes is not what the admin greps the unit for (LimitNICE=-1 is
+         * 21, LimitMEMLOCK=8G is 8589934592). */
+        value = strdup(ctx->value);
+        if (!value)
+                return -ENOMEM;
+        free(rl->value);
         *rl = v;
+        rl->value = value;
         return 0;
 }
 

@@ -130,6 +130,8 @@ void cell_config_done(CellConfig *c) {
         free(c->startup_allowed_memory_nodes);
         cell_config_free_device_allow(c);
         cell_config_free_io_devices(c, _CELL_IO_KIND_MAX);
+        for (size_t i = 0; i < ELEMENTSOF(c->rlimits); i++)
+                free(c->rlimits[i].value);
         free(c->slice);
 
         free(c->bridge);

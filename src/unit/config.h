@@ -198,6 +198,8 @@ typedef uint64_t CellCapMask;
 typedef struct CellRlimit {
         bool set;
         rlim_t soft, hard;      /* RLIM_INFINITY for "infinity" */
+        char *value;            /* as written ("-1", "8G:16G"), for messages: soft and hard
+                                 * are the kernel's (LimitNICE=-1 is 21); NULL: not known */
 } CellRlimit;
 
 typedef struct CellDeviceAllow {

@@ -47,4 +47,23 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt "$(cat /proc/sys/fs/nr_open)" ]; th
         expect_match "LimitNOFILE: message" "$(cat "$work/err")" "$want"
         expect_nothing_left
 fi
+# The value as written, not as the kernel takes it: LimitNICE=-1 (21 to the
+# kernel) and LimitMEMLOCK=1G (1073741824) were told in the kernel's numbers.
+nice_hard=$(ulimit -He)
+memlock_hard=$(ulimit -Hl)
+if [ "$nice_hard" != unlimited ] && [ "$nice_hard" -lt 21 ] &&
+   [ "$memlock_hard" != unlimited ] && [ "$memlock_hard" -lt $((1024 * 1024)) ]; then
+        why="raising it needs CAP_SYS_RESOURCE in the host's user namespace, which the container's"
+        why="$why \\(PrivateUsers=\\) does not give"
+        for limit in "LimitNICE=-1" "LimitMEMLOCK=1G"; do
+                host_snapshot before
+                u=$(unit rvalue "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
+                        "[Isolation]" "PrivateUsers=pick" "[Limits]" "$limit")
+                run_cell cgroupfs "$u"
+                expect "$limit: status" "$status" 2
+                want="^cell: $(unit_name rvalue): $u:8: $limit: setrlimit \\(the hard limit in force is [0-9]+; $why\\)"
+                expect_match "$limit: message" "$(cat "$work/err")" "$want: Operation not permitted\$"
+                expect_nothing_left
+        done
+fi
 echo "ok: OOMScoreAdjust= from outside, refusals named"

@@ -265,6 +265,46 @@ TEST(text_rlimits) {
         cell_config_done(&c);
 }
 
+/* A Limit*= whose value the kernel takes as another number (LimitNICE=-1
+ * is 21, LimitMEMLOCK=8G is 8589934592) keeps the value as written: the
+ * text says both, the start's messages name it with its line, as "cell
+ * verify" names a bad value, and a drop-in's replaces the unit's. */
+TEST(rlimits_as_written) {
+        CellConfig c;
+        Plan p = {};
+        char buf[256];
+
+        config_from_files(&c, "u", "[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n"
+                          "[Limits]\nLimitNICE=-1\nLimitMEMLOCK=4G\nLimitNOFILE=1024:infinity\n",
+                          "[Limits]\nLimitMEMLOCK=8G:infinity\n");
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_rlimits, 3U);
+        for (size_t i = 0; i < p.n_rlimits; i++) {
+                const PlanRlimit *l = &p.rlimits[i];
+
+                if (l->resource == RLIMIT_NICE) {
+                        ASSERT_EQ_U64(l->soft, 21);
+                        ASSERT_STREQ(l->value, "-1");
+                } else if (l->resource == RLIMIT_MEMLOCK) {
+                        ASSERT_EQ_U64(l->soft, UINT64_C(8) << 30);
+                        ASSERT_STREQ(l->value, "8G:infinity");
+                } else
+                        ASSERT_STREQ(l->value, "1024:infinity");
+        }
+        _cleanup_free_ char *t = plan_printed(&p, plan_print_text);
+        ASSERT_CONTAINS(t, "\nLimitNICE:         21:21 (LimitNICE=-1)\n");
+        ASSERT_CONTAINS(t, "\nLimitMEMLOCK:      8589934592:infinity (LimitMEMLOCK=8G:infinity)\n");
+        ASSERT_CONTAINS(t, "\nLimitNOFILE:       1024:infinity\n");
+
+        /* The child's message (spawn/rlimit.c) gets the line in front. */
+        plan_message_origin(&p, "LimitNICE=-1: setrlimit (the hard limit in force is 0)", buf, sizeof buf);
+        ASSERT_TRUE(endswith(buf, "/u.cell:6: "));
+        plan_message_origin(&p, "LimitMEMLOCK=8G:infinity: setrlimit", buf, sizeof buf);
+        ASSERT_TRUE(endswith(buf, "/u.cell.d/x.conf:2: "));
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* Overlay= lowers are written lowest first (nspawn); the plan holds them
  * top-most first, the kernel's lowerdir= order, as cell(1) documents. */
 TEST(json_overlay_order) {

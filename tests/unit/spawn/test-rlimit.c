@@ -46,6 +46,46 @@ TEST(refused_limit_says_value_and_hard_limit) {
         ASSERT_STREQ(err.message, want);
 }
 
+static void hard_in_force(int resource, char buf[static 32]) {
+        struct rlimit now;
+
+        ASSERT_OK(getrlimit((__rlimit_resource_t) resource, &now));
+        if (now.rlim_max == RLIM_INFINITY)
+                snprintf(buf, 32, "infinity");
+        else
+                snprintf(buf, 32, "%llu", (unsigned long long) now.rlim_max);
+}
+
+/* The value as the unit wrote it, not as the kernel takes it: LimitNICE=-1
+ * was told as "LimitNICE=21", LimitMEMLOCK=8G as 8589934592, a value no
+ * grep finds in the unit. Soft above hard, which the kernel refuses
+ * (EINVAL) whatever the privilege. */
+TEST(refused_limit_says_value_as_written) {
+        SpawnError err = {};
+        char want[256], hard[32];
+
+        PlanRlimit nice = { .resource = RLIMIT_NICE, .soft = 21, .hard = 20, .value = (char *) "-1:+0" };
+        hard_in_force(RLIMIT_NICE, hard);
+        ASSERT_ERROR(rlimits_apply(&nice, 1, &err), EINVAL);
+        snprintf(want, sizeof want, "LimitNICE=-1:+0: setrlimit (the hard limit in force is %s)", hard);
+        ASSERT_STREQ(err.message, want);
+
+        PlanRlimit memlock = { .resource = RLIMIT_MEMLOCK, .soft = UINT64_C(8) << 30, .hard = UINT64_C(4) << 30,
+                               .value = (char *) "8G:4G" };
+        hard_in_force(RLIMIT_MEMLOCK, hard);
+        ASSERT_ERROR(rlimits_apply_early(&memlock, 1, &err), EINVAL);
+        snprintf(want, sizeof want, "LimitMEMLOCK=8G:4G: setrlimit (the hard limit in force is %s)", hard);
+        ASSERT_STREQ(err.message, want);
+
+        /* "infinity" as written too (LimitCORE=infinity:1 is refused the same way). */
+        PlanRlimit core = { .resource = RLIMIT_CORE, .soft = RLIM_INFINITY, .hard = 1024,
+                            .value = (char *) "infinity:1K" };
+        hard_in_force(RLIMIT_CORE, hard);
+        ASSERT_ERROR(rlimits_apply(&core, 1, &err), EINVAL);
+        snprintf(want, sizeof want, "LimitCORE=infinity:1K: setrlimit (the hard limit in force is %s)", hard);
+        ASSERT_STREQ(err.message, want);
+}
+
 /* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE, so it is
  * fs.nr_open, as systemd's services get it; it was refused on every host
  * ("setrlimit ... at most fs.nr_open"). Tried in a child, whose limits may
