@@ -250,6 +250,80 @@ int plan_inaccessible_hidden(const CellConfig *c, bool **ret) {
         return 0;
 }
 
+/* What cell makes at target of its own before the unit's mounts that is no
+ * directory: a device node (/dev/zero) or a symlink (/dev/fd, /dev/ptmx);
+ * NULL for anything else. */
+static const char *own_non_directory(const PlanMount *b) {
+        if (b->kind == PLAN_MOUNT_DEVICE)
+                return "a device node";
+        if (b->kind == PLAN_MOUNT_SYMLINK)
+                return "a symlink";
+        return NULL;
+}
+
+/* Whether a mount of the unit's lies over b: at a directory above it
+ * (TemporaryFileSystem=/dev), which the unit's own mount below then lands
+ * in instead. */
+static bool own_file_covered(const Plan *p, size_t first_unit, const PlanMount *b) {
+        for (size_t k = first_unit; k < p->n_mounts; k++) {
+                const PlanMount *m = &p->mounts[k];
+
+                if (m->line != 0 && (m->kind == PLAN_MOUNT_FS || m->kind == PLAN_MOUNT_OVERLAY ||
+                                     m->kind == PLAN_MOUNT_BIND) &&
+                    path_is_below(b->target, m->target) && !path_is_below(m->target, b->target))
+                        return true;
+        }
+        return false;
+}
+
+int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
+        _cleanup_free_ bool *covered = calloc(MAX(first_unit, (size_t) 1), sizeof(bool));
+        bool invalid = false;
+
+        if (!covered)
+                return -ENOMEM;
+        /* A few nodes and links, each against the unit's mounts once. */
+        for (size_t j = 0; j < first_unit; j++)
+                covered[j] = own_non_directory(&p->mounts[j]) && own_file_covered(p, first_unit, &p->mounts[j]);
+
+        /* The start makes cell's /dev nodes and links first, then mounts the
+         * unit's: a file system (TemporaryFileSystem=, Overlay=) goes only on
+         * a directory, and nothing can be below a node or a link; the start
+         * failed there ("target exists and is not a directory"), as
+         * systemd's (the kernel's ENOTDIR) and nspawn's do, after "cell
+         * verify" passed. A Bind= at a node is the start's to decide: a file
+         * may go there, a directory not, and the plan does not look at the
+         * host's source. */
+        for (size_t i = first_unit; i < p->n_mounts; i++) {
+                const PlanMount *u = &p->mounts[i];
+                bool dir = u->kind == PLAN_MOUNT_FS || u->kind == PLAN_MOUNT_OVERLAY;
+
+                if (u->line == 0 || (!dir && u->kind != PLAN_MOUNT_BIND))
+                        continue;
+                for (size_t j = 0; j < first_unit; j++) {
+                        const PlanMount *b = &p->mounts[j];
+                        const char *what = own_non_directory(b);
+                        bool at;
+
+                        if (!what || covered[j] || !path_is_below(u->target, b->target))
+                                continue;
+                        at = path_is_below(b->target, u->target);
+                        if (at && !dir)
+                                continue;
+                        invalid = true;
+                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
+                                                   "cannot mount %s %s: cell makes %s %s (%s) before the "
+                                                   "unit's mounts, and %s", at ? "over" : "on", u->target,
+                                                   b->target, what, b->kind == PLAN_MOUNT_SYMLINK ? b->source :
+                                                   "as the host's", at ? "a file system goes only on a directory" :
+                                                   "nothing can be below it") == -ENOMEM)
+                                return -ENOMEM;
+                        break;
+                }
+        }
+        return invalid ? -EINVAL : 0;
+}
+
 /* Volatile=state makes the root read-only before the unit's mounts, and
  * mounts its /var tmpfs, as nspawn's --volatile=state does (setup_volatile_mode()
  * before mount_custom()): an upper directory in the root ("+") outside /var

@@ -25,6 +25,10 @@ int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanM
  * paths and cgroup cell mounts after them; drops the built-in entries an
  * Inaccessible= hides. */
 int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
+/* The unit's mounts (p->mounts[first_unit..]) against the device nodes and
+ * symlinks cell makes before them (/dev/zero, /dev/fd): no file system
+ * over one, nothing below one. */
+int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
 /* Which of c->inaccessible[] an earlier entry (other than "/") hides
  * already: *ret, one flag an entry, allocated. */
 int plan_inaccessible_hidden(const CellConfig *c, bool **ret);

@@ -129,4 +129,28 @@ done
         expect "/tmp a file: status ($(cat "$work/err"))" "$status" 0
         expect "/tmp a file" "$(cat "$work/out")" file
 }
+
+# A file system over one of cell's own /dev nodes or links passed "cell
+# verify" and failed the start ("target exists and is not a directory"), as
+# systemd's and nspawn's do: both refuse it now, at its line. A unit's own
+# /dev lies over them, and a mask goes on a node.
+u=$(unit devzero "[Root]" "Directory=$root" "TemporaryFileSystem=/dev/zero" "[Exec]" "Exec=/bin/true")
+status=0
+"$CELL" verify "$u" 2>"$work/err" || status=$?
+expect "TemporaryFileSystem=/dev/zero: verify status" "$status" 1
+why="$u:3: TemporaryFileSystem=/dev/zero: cannot mount over /dev/zero: cell makes /dev/zero a device node"
+expect_match "TemporaryFileSystem=/dev/zero: verify" "$(cat "$work/err")" "$why"
+run_cell none "$u"
+[ "$status" -ne 0 ] || fail "TemporaryFileSystem=/dev/zero: the start succeeded"
+expect_match "TemporaryFileSystem=/dev/zero: run" "$(cat "$work/err")" "$why"
+u=$(unit devown "[Root]" "Directory=$root" "TemporaryFileSystem=/dev" "TemporaryFileSystem=/dev/zero" \
+        "[Exec]" "Exec=/bin/sh -c 'test -d /dev/zero && echo dir'")
+"$CELL" verify "$u" || fail "TemporaryFileSystem=/dev/zero below the unit's own /dev: refused by verify"
+run_cell none "$u"
+expect "TemporaryFileSystem=/dev/zero below the unit's own /dev: status ($(cat "$work/err"))" "$status" 0
+expect "TemporaryFileSystem=/dev/zero below the unit's own /dev" "$(cat "$work/out")" dir
+u=$(unit devmask "[Root]" "Directory=$root" "Inaccessible=/dev/zero" "[Exec]" "Exec=/bin/true")
+"$CELL" verify "$u" || fail "Inaccessible=/dev/zero: refused by verify"
+run_cell none "$u"
+expect "Inaccessible=/dev/zero: status ($(cat "$work/err"))" "$status" 0
 echo ok
