@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "env-index.h"
 #include "env-util.h"
 #include "id128-util.h"
 #include "parse-caps.h"
@@ -213,6 +214,8 @@ static int plan_build_argv(Plan *p, const CellConfig *c, const PlanOptions *opts
 }
 
 static int plan_build_environment(Plan *p, const CellConfig *c) {
+        _cleanup_(env_index_done) EnvIndex index = {};
+
         /* A clean environment: nothing of the caller's leaks in but TERM
          * and what PassEnvironment= names. */
         if (strv_extend(&p->pass_environment, "TERM") < 0)
@@ -231,9 +234,17 @@ static int plan_build_environment(Plan *p, const CellConfig *c) {
                 return -ENOMEM;
         if (strv_extend(&p->environment, "container=cell") < 0)
                 return -ENOMEM;
-        STRV_FOREACH(e, c->environment)
-                if (plan_env_set(&p->environment, *e) < 0)
+        /* Through an index of the names, not a walk of the list each:
+         * thousands of Environment= lines were quadratic. */
+        if (env_index_reserve(&index, &p->environment, strv_length(c->environment)) < 0)
+                return -ENOMEM;
+        STRV_FOREACH(e, c->environment) {
+                char *a = strdup(*e);
+
+                if (!a)
                         return -ENOMEM;
+                env_index_set(&index, a);
+        }
 
         if (c->n_environment_files > 0) {
                 p->environment_files = new0(CellEnvironmentFile, c->n_environment_files);

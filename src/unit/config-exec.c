@@ -199,6 +199,7 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
 
         if (isempty(ctx->value)) {
                 c->environment = strv_free(c->environment);
+                env_index_done(&c->environment_index);
                 return 0;
         }
         r = split_words(ctx->value, &words);
@@ -216,7 +217,7 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
                 if (r < 0)
                         return r;
         }
-        r = env_merge(&c->environment, words, &bad);
+        r = env_merge(&c->environment, &c->environment_index, words, &bad);
         if (r == -EINVAL && bad)
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, bad);
         if (r < 0)

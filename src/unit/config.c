@@ -106,6 +106,7 @@ void cell_config_done(CellConfig *c) {
 
         strv_free(c->exec);
         strv_free(c->environment);
+        env_index_done(&c->environment_index);
         cell_config_free_environment_files(c);
         cell_config_free_credentials(c, false);
         cell_config_free_credentials(c, true);

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "env-index.h"
 #include "macros.h"
 
 /* A byte/count value as systemd takes it for MemoryMax=, TasksMax=, ... */
@@ -322,6 +323,7 @@ typedef struct CellConfig {
         char **exec;            /* argv after systemd unquoting; NULL when not set */
         bool boot;
         char **environment;     /* "KEY=VALUE", later assignments of a KEY replace earlier ones */
+        EnvIndex environment_index; /* of environment's names, for the next Environment= line */
         CellEnvironmentFile *environment_files; size_t n_environment_files;
         char **pass_environment; /* PassEnvironment=: names, each once, in file order */
         char **unset_environment; /* UnsetEnvironment=: names or KEY=VALUE, each once, in file order */

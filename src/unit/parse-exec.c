@@ -350,11 +350,13 @@ int parse_environment(const char *s, char ***env, char **ret_bad) {
         r = split_words(s, &words);
         if (r < 0)
                 return r;
-        return env_merge(env, words, ret_bad);
+        return env_merge(env, NULL, words, ret_bad);
 }
 
-int env_merge(char ***env, char * const *words, char **ret_bad) {
-        _cleanup_strv_free_ char **copy = NULL;
+int env_merge(char ***env, EnvIndex *index, char * const *words, char **ret_bad) {
+        _cleanup_(env_index_done) EnvIndex local = {};
+        _cleanup_strv_free_ char **copies = NULL;
+        size_t n;
         int r;
 
         if (ret_bad)
@@ -374,19 +376,20 @@ int env_merge(char ***env, char * const *words, char **ret_bad) {
                         return -EINVAL;
                 }
         }
-        /* All words are good: merge them, on a copy so that OOM halfway leaves env whole. */
-        copy = strv_copy(*env);
-        if (!copy && *env)
+        /* All words are good: every allocation first, so that OOM halfway
+         * leaves env whole; then each set through the index of the names,
+         * not by a walk of env (and a copy of it) a line: thousands of
+         * Environment= lines were quadratic. */
+        copies = strv_copy(words);
+        if (!copies && words)
                 return -ENOMEM;
-        STRV_FOREACH(w, words) {
-                char *a = strdup(*w);
-                if (!a)
-                        return -ENOMEM;
-                r = env_set(&copy, a);
-                if (r < 0)
-                        return r;
-        }
-        strv_free(*env);
-        *env = TAKE_PTR(copy);
+        n = strv_length(copies);
+        if (!index)
+                index = &local;
+        r = env_index_reserve(index, env, n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                env_index_set(index, TAKE_PTR(copies[i]));
         return 0;
 }

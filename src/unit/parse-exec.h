@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "env-index.h"
+
 typedef enum ExtractFlags {
         EXTRACT_UNQUOTE                 = 1 << 0, /* "..." and '...' group and are removed */
         EXTRACT_CUNESCAPE               = 1 << 1, /* \n \t \s \xNN \NNN \uNNNN ..., anything
@@ -62,8 +64,10 @@ int parse_exec_command(const char *s, char ***ret_argv);
  * quoting error). */
 int parse_environment(const char *s, char ***env, char **ret_bad);
 
-/* The same for words already split (and their specifiers expanded). */
-int env_merge(char ***env, char * const *words, char **ret_bad);
+/* The same for words already split (and their specifiers expanded), set
+ * through index (env_index.h; NULL: one made for this call), which the
+ * caller keeps with *env for the next. */
+int env_merge(char ***env, EnvIndex *index, char * const *words, char **ret_bad);
 
 /* Sets one "KEY=VALUE" in env, replacing an earlier KEY. Takes assignment. */
 int env_set(char ***env, char *assignment);

@@ -179,3 +179,41 @@ TEST(cell_own_variables_shown_as_set) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* Thousands of Environment= lines (each name twice, a reset halfway): the
+ * list as a few lines give it, every name once in the order first set,
+ * with its last value. How long it takes is tests/bench's to measure. */
+TEST(environment_many_lines) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        CellConfig c;
+        Plan p = {};
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n", f);
+        fputs("Environment=GONE=1\nEnvironment=\n", f);
+        for (unsigned i = 0; i < 3000; i++)
+                fprintf(f, "Environment=V%u=a%u \"W%u=b c\"\n", i, i, i);
+        for (unsigned i = 3000; i > 0; i--)
+                fprintf(f, "Environment=V%u=z%u\n", i - 1, i - 1);
+        ASSERT_EQ(fclose(f), 0);
+        config_from_text(&c, "env", text);
+        free(text);
+        ASSERT_EQ(strv_length(c.environment), 6000);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.environment), 6002);
+        ASSERT_STREQ(p.environment[0], DEFAULT_PATH);
+        ASSERT_STREQ(p.environment[1], "container=cell");
+        for (unsigned i = 0; i < 3000; i++) {
+                char v[32], w[32];
+
+                snprintf(v, sizeof v, "V%u=z%u", i, i);
+                snprintf(w, sizeof w, "W%u=b c", i);
+                ASSERT_STREQ(p.environment[2 + 2 * i], v);
+                ASSERT_STREQ(p.environment[3 + 2 * i], w);
+        }
+        ASSERT_NULL(env_get(p.environment, "GONE"));
+        plan_done(&p);
+        cell_config_done(&c);
+}
