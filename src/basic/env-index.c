@@ -13,9 +13,9 @@ void env_index_done(EnvIndex *x) {
 }
 
 /* The name of an assignment: up to its first "=" (all of it without one,
- * which then matches no assignment). */
-static size_t name_length(const char *a) {
-        return strcspn(a, "=");
+ * which then matches no assignment); of a word, all of it. */
+static size_t name_length(const EnvIndex *x, const char *a) {
+        return x->whole ? strlen(a) : strcspn(a, "=");
 }
 
 /* The slot of the assignment named as a's first k bytes: its own, or the
@@ -28,7 +28,7 @@ static size_t slot_of(const EnvIndex *x, char * const *env, const char *a, size_
         for (; x->slots[i] != 0; i = (i + 1) & (x->n_slots - 1)) {
                 const char *e = env[x->slots[i] - 1];
 
-                if (strncmp(e, a, k) == 0 && e[k] == '=')
+                if (strncmp(e, a, k) == 0 && e[k] == (x->whole ? 0 : '='))
                         return i;
         }
         return i;
@@ -50,7 +50,7 @@ static int rehash(EnvIndex *x, char * const *env, size_t n, size_t want) {
         x->slots = slots;
         x->n_slots = n_slots;
         for (size_t i = 0; i < n; i++) {
-                size_t s = slot_of(x, env, env[i], name_length(env[i]));
+                size_t s = slot_of(x, env, env[i], name_length(x, env[i]));
 
                 if (x->slots[s] == 0)
                         x->slots[s] = i + 1;
@@ -64,8 +64,11 @@ int env_index_reserve(EnvIndex *x, char ***env, size_t more) {
         int r;
 
         if (!l || l != x->env) {
+                bool whole = x->whole;
+
                 /* Another strv (or a first one): indexed from scratch. */
                 env_index_done(x);
+                x->whole = whole;
                 n = 0;
                 while (l && l[n])
                         n++;
@@ -87,15 +90,18 @@ int env_index_reserve(EnvIndex *x, char ***env, size_t more) {
         x->allocated = allocated;
         r = rehash(x, l, n, n + more);
         if (r < 0) {
+                bool whole = x->whole;
+
                 /* The strv stays as it was (with room to spare); the index is dropped. */
                 env_index_done(x);
+                x->whole = whole;
                 return r;
         }
         return 0;
 }
 
 void env_index_set(EnvIndex *x, char *assignment) {
-        size_t k = name_length(assignment), s = slot_of(x, x->env, assignment, k);
+        size_t k = name_length(x, assignment), s = slot_of(x, x->env, assignment, k);
 
         if (x->slots[s] != 0) {
                 free(x->env[x->slots[s] - 1]);

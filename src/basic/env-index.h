@@ -8,6 +8,7 @@
  * through its index while it has one; the index follows the strv it was
  * made for (env_index_reserve() makes it again for another). */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct EnvIndex {
@@ -16,6 +17,8 @@ typedef struct EnvIndex {
         size_t n_slots;         /* a power of two, at most half full */
         size_t n;               /* env's length */
         size_t allocated;       /* env's room, its NULL included */
+        bool whole;             /* a list of words (PassEnvironment='s names), each once: the whole
+                                 * string is its name; set by the caller before env_index_reserve() */
 } EnvIndex;
 
 void env_index_done(EnvIndex *x);
@@ -24,5 +27,6 @@ void env_index_done(EnvIndex *x);
  * then unchanged, as the strv it was). */
 int env_index_reserve(EnvIndex *x, char ***env, size_t more);
 /* Sets assignment (taken) in x->env: the first one of its name (up to the
- * first "=") replaced in place, else appended. Needs the room reserved. */
+ * first "=") replaced in place, else appended. Needs the room reserved.
+ * With x->whole, a word equal to one there leaves it in its place. */
 void env_index_set(EnvIndex *x, char *assignment);

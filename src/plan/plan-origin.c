@@ -95,16 +95,51 @@ static CellOrigin *origin_append(Plan *p, const CellOrigin *o, const char *file,
  * named or not: one record a name, at its index there (items: index + 1),
  * in that order, with the line that added it; none for a TERM no line
  * named, which plan_key_origin() then finds no line for. */
+/* The record of the line that brought the config's PassEnvironment= word k:
+ * the first whose count reaches past it (cell_origin_find()), looked for from
+ * *from on, where the one of an earlier word was (words in their order). */
+static const CellOrigin *pass_environment_origin(const CellConfig *c, size_t k, size_t *from) {
+        for (size_t j = *from; j < c->n_origins; j++) {
+                const CellOrigin *o = c->origins + j;
+
+                if (streq(o->key, "PassEnvironment") && o->items > 0 && k < o->items) {
+                        *from = j;
+                        return o;
+                }
+        }
+        return cell_origin_find(c->origins, c->n_origins, "PassEnvironment", k);
+}
+
 static int pass_environment_origins(Plan *p, const CellConfig *c) {
+        size_t k = 0, from = 0;
+
+        /* The plan's names are TERM and then the config's in their order,
+         * each first time: each found by walking on from the last, not
+         * from the start (thousands of names were quadratic). */
         for (size_t i = 0; p->pass_environment && p->pass_environment[i]; i++) {
                 const CellOrigin *o = NULL;
                 const char *file;
+                size_t at = SIZE_MAX;
 
-                for (size_t k = 0; c->pass_environment && c->pass_environment[k]; k++)
-                        if (streq(c->pass_environment[k], p->pass_environment[i])) {
-                                o = cell_origin_find(c->origins, c->n_origins, "PassEnvironment", k);
-                                break;
-                        }
+                if (i == 0) {
+                        for (size_t j = 0; c->pass_environment && c->pass_environment[j]; j++)
+                                if (streq(c->pass_environment[j], p->pass_environment[0])) {
+                                        at = j;
+                                        break;
+                                }
+                } else
+                        for (; c->pass_environment && c->pass_environment[k]; k++)
+                                if (streq(c->pass_environment[k], p->pass_environment[i])) {
+                                        at = k++;
+                                        break;
+                                }
+                if (at != SIZE_MAX) {
+                        size_t start = i == 0 ? 0 : from;
+
+                        o = pass_environment_origin(c, at, &start);
+                        if (i > 0)
+                                from = start;
+                }
                 file = o ? o->file ?: c->path : NULL;
                 if (!file || o->line == 0)
                         continue;

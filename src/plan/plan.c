@@ -214,15 +214,21 @@ static int plan_build_argv(Plan *p, const CellConfig *c, const PlanOptions *opts
 }
 
 static int plan_build_environment(Plan *p, const CellConfig *c) {
-        _cleanup_(env_index_done) EnvIndex index = {};
+        _cleanup_(env_index_done) EnvIndex index = {}, pass = { .whole = true };
 
         /* A clean environment: nothing of the caller's leaks in but TERM
-         * and what PassEnvironment= names. */
-        if (strv_extend(&p->pass_environment, "TERM") < 0)
+         * and what PassEnvironment= names, each once (through an index of
+         * the names, not a walk of the list each). */
+        if (strv_extend(&p->pass_environment, "TERM") < 0 ||
+            env_index_reserve(&pass, &p->pass_environment, strv_length(c->pass_environment)) < 0)
                 return -ENOMEM;
-        STRV_FOREACH(k, c->pass_environment)
-                if (!strv_contains(p->pass_environment, *k) && strv_extend(&p->pass_environment, *k) < 0)
+        STRV_FOREACH(k, c->pass_environment) {
+                char *name = strdup(*k);
+
+                if (!name)
                         return -ENOMEM;
+                env_index_set(&pass, name);
+        }
         if (c->unset_environment && !(p->unset_environment = strv_copy(c->unset_environment)))
                 return -ENOMEM;
         /* The default PATH is one of the built-in variables, which come

@@ -236,12 +236,15 @@ int config_parse_environment(ConfigContext *ctx, const ConfigKey *k, CellConfig 
  * unless already in it (a word's origin is the line that added it). systemd drops a bad word with a warning; as for
  * Environment=, cell refuses the line, and keeps none of it. */
 int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
-        _cleanup_strv_free_ char **words = NULL, **list = NULL;
+        _cleanup_strv_free_ char **words = NULL, **copies = NULL;
+        EnvIndex *index = k->ltype ? &c->unset_environment_index : &c->pass_environment_index;
         char ***target = data;
+        size_t n;
         int r;
 
         if (isempty(ctx->value)) {
                 *target = strv_free(*target);
+                env_index_done(index);
                 return 0;
         }
         if (k->ltype) {
@@ -270,17 +273,26 @@ int config_parse_env_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                                 return q;
                 }
         }
-        /* All words are good: appended on a copy, so that OOM halfway leaves the list whole. */
-        list = strv_copy(*target);
-        if (!list && *target)
+        /* All words are good: every allocation first, so that OOM halfway
+         * leaves the list whole; each appended unless there, found through
+         * the index of the list's words, not by a walk of (a copy of) the
+         * list a line: thousands of lines were quadratic. */
+        copies = strv_copy(words);
+        if (!copies)
                 return -ENOMEM;
-        STRV_FOREACH(w, words)
-                if (!strv_contains(list, *w) && strv_extend(&list, *w) < 0)
-                        return -ENOMEM;
-        strv_free(*target);
-        *target = TAKE_PTR(list);
+        n = strv_length(copies);
+        if (n == 0) {
+                ctx->items = strv_length(*target);
+                return 0;
+        }
+        index->whole = true;
+        r = env_index_reserve(index, target, n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                env_index_set(index, TAKE_PTR(copies[i]));
         /* Counted: a check that names a word names its own line. */
-        ctx->items = strv_length(*target);
+        ctx->items = index->n;
         return 0;
 }
 

@@ -112,6 +112,8 @@ void cell_config_done(CellConfig *c) {
         cell_config_free_credentials(c, true);
         strv_free(c->pass_environment);
         strv_free(c->unset_environment);
+        env_index_done(&c->pass_environment_index);
+        env_index_done(&c->unset_environment_index);
         free(c->user);
         free(c->group);
         strv_free(c->supplementary_groups);

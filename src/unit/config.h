@@ -327,6 +327,7 @@ typedef struct CellConfig {
         CellEnvironmentFile *environment_files; size_t n_environment_files;
         char **pass_environment; /* PassEnvironment=: names, each once, in file order */
         char **unset_environment; /* UnsetEnvironment=: names or KEY=VALUE, each once, in file order */
+        EnvIndex pass_environment_index, unset_environment_index; /* their words, for the next line */
         char *user;             /* name or numeric; NULL = root */
         char *group;
         char **supplementary_groups;

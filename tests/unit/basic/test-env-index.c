@@ -69,3 +69,20 @@ TEST(another_list) {
         j = strv_join(other, " ");
         ASSERT_STREQ(j, "X=4 Y=2 X=3 Z=5");
 }
+
+/* Words (PassEnvironment='s names): each once, whole strings compared. */
+TEST(whole_words) {
+        _cleanup_(env_index_done) EnvIndex x = { .whole = true };
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *j = NULL;
+
+        set(&x, &l, "A");
+        set(&x, &l, "A=1");
+        set(&x, &l, "B");
+        set(&x, &l, "A");
+        set(&x, &l, "A=1");
+        set(&x, &l, "AB");
+        j = strv_join(l, " ");
+        ASSERT_STREQ(j, "A A=1 B AB");
+        ASSERT_EQ(x.n, 4U);
+}

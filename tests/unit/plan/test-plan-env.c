@@ -217,3 +217,47 @@ TEST(environment_many_lines) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* Thousands of PassEnvironment= and UnsetEnvironment= lines, names said
+ * again: each name once, in the order first named, and each passed name's
+ * origin the line that first named it (TERM's too, which comes first). */
+TEST(pass_environment_many_lines) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        CellConfig c;
+        Plan p = {};
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n", f);
+        /* Line 5 on: P<i> on line 5 + 2i, with P<i-3> again; TERM on line 5 + 2*100. */
+        for (unsigned i = 0; i < 3000; i++) {
+                fprintf(f, "PassEnvironment=P%u%s", i, i == 100 ? " TERM" : "");
+                if (i >= 3)
+                        fprintf(f, " P%u", i - 3);
+                fprintf(f, "\nUnsetEnvironment=U%u U%u=x\n", i % 700, i);
+        }
+        ASSERT_EQ(fclose(f), 0);
+        config_from_text(&c, "env", text);
+        free(text);
+        ASSERT_EQ(strv_length(c.pass_environment), 3001);
+        ASSERT_EQ(strv_length(c.unset_environment), 3700);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(strv_length(p.pass_environment), 3001);
+        ASSERT_STREQ(p.pass_environment[0], "TERM");
+        ASSERT_EQ(plan_key_origin(&p, "PassEnvironment", 0)->line, 5 + 2 * 100);
+        for (unsigned i = 0; i < 3000; i++) {
+                char want[16];
+                const CellOrigin *o = plan_key_origin(&p, "PassEnvironment", i + 1);
+
+                snprintf(want, sizeof want, "P%u", i);
+                ASSERT_STREQ(p.pass_environment[i + 1], want);
+                ASSERT_NOT_NULL(o);
+                ASSERT_EQ(o->line, 5 + 2 * i);
+        }
+        ASSERT_STREQ(p.unset_environment[0], "U0");
+        ASSERT_STREQ(p.unset_environment[1], "U0=x");
+        ASSERT_STREQ(p.unset_environment[3699], "U2999=x");
+        plan_done(&p);
+        cell_config_done(&c);
+}
