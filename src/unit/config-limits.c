@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* [Limits] (cgroup and rlimits) and [Network] values. */
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config-parsers.h"
@@ -289,11 +290,38 @@ int config_parse_slice(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         return 0;
 }
 
+/* The bit of a port's protocol and host port in CellConfig.ports_taken. */
+static size_t port_bit(const CellPort *p) {
+        return (p->protocol == IPPROTO_UDP ? 65536U : 0U) + p->host_port;
+}
+
+/* Whether an earlier Port= forwards p's host port already: the list walked
+ * while short, then a bitmap of them (16 KiB), made at the 64th, so that
+ * thousands of lines are not quadratic. */
+static int port_taken(CellConfig *c, const CellPort *p) {
+        if (!c->ports_taken && c->n_ports < 64) {
+                for (size_t i = 0; i < c->n_ports; i++)
+                        if (c->ports[i].protocol == p->protocol && c->ports[i].host_port == p->host_port)
+                                return 1;
+                return 0;
+        }
+        if (!c->ports_taken) {
+                c->ports_taken = calloc(2 * 65536 / 8, 1);
+                if (!c->ports_taken)
+                        return -ENOMEM;
+                for (size_t i = 0; i < c->n_ports; i++)
+                        c->ports_taken[port_bit(&c->ports[i]) / 8] |= 1U << (port_bit(&c->ports[i]) % 8);
+        }
+        return !!(c->ports_taken[port_bit(p) / 8] & (1U << (port_bit(p) % 8)));
+}
+
 int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         CellPort p, *slot;
+        int r;
 
         if (isempty(ctx->value)) {
                 c->ports = mfree(c->ports);
+                c->ports_taken = mfree(c->ports_taken);
                 c->n_ports = 0;
                 c->ports_file = mfree(c->ports_file);
                 c->ports_line = 0;
@@ -304,21 +332,23 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         /* One host port, one destination: nspawn refuses a second --port=
          * for it (and drops one in a .nspawn file); a second nft rule would
          * never match. */
-        for (size_t i = 0; i < c->n_ports; i++)
-                if (c->ports[i].protocol == p.protocol && c->ports[i].host_port == p.host_port) {
-                        int r;
-
-                        ctx->reported = true;
-                        r = diag_error(ctx->diag, ctx->file, ctx->line,
-                                       "Port=%s: %s port %u of the host is forwarded by an earlier Port= already "
-                                       "(an empty Port= clears the list)", ctx->value,
-                                       p.protocol == IPPROTO_UDP ? "udp" : "tcp", (unsigned) p.host_port);
-                        return r < 0 ? r : -EINVAL;
-                }
+        r = port_taken(c, &p);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                ctx->reported = true;
+                r = diag_error(ctx->diag, ctx->file, ctx->line,
+                               "Port=%s: %s port %u of the host is forwarded by an earlier Port= already "
+                               "(an empty Port= clears the list)", ctx->value,
+                               p.protocol == IPPROTO_UDP ? "udp" : "tcp", (unsigned) p.host_port);
+                return r < 0 ? r : -EINVAL;
+        }
         slot = config_array_append((void **) &c->ports, &c->n_ports, sizeof(CellPort));
         if (!slot)
                 return -ENOMEM;
         *slot = p;
+        if (c->ports_taken)
+                c->ports_taken[port_bit(&p) / 8] |= 1U << (port_bit(&p) % 8);
         /* A counted list: the start names the line of a port it cannot
          * forward (plan-origin.c). */
         ctx->items = c->n_ports;

@@ -145,6 +145,7 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->macvlan);
         strv_free(c->ipvlan);
         free(c->ports);
+        free(c->ports_taken);
         free(c->ports_file);
         strv_free(c->addresses);
         strv_free(c->gateways);

@@ -433,6 +433,7 @@ typedef struct CellConfig {
         char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
         char **ipvlan;          /* IPVLAN=: ... an ipvlan */
         CellPort *ports;        size_t n_ports;
+        uint8_t *ports_taken;   /* of a long list: bit (udp ? 65536 : 0) + host port of each; NULL */
         char *ports_file;       /* where the first Port= of the list was written (see above) */
         unsigned ports_line;
         char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's first interface */

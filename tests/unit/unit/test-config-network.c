@@ -71,6 +71,35 @@ TEST(network_address_twice) {
         cell_config_done(&c);
 }
 
+/* A long list (past the 64th, where the earlier ports are looked up in a
+ * bitmap, not by a walk of the list each line): the same refusals, a reset
+ * forgets them, and a port of the other protocol is another port. */
+TEST(network_ports_many) {
+        CellConfig c;
+        char v[32];
+
+        cell_config_init(&c);
+        for (unsigned round = 0; round < 2; round++) {
+                for (unsigned i = 1; i <= 3000; i++) {
+                        snprintf(v, sizeof v, "%s%u:%u", i % 2 ? "udp:" : "", i, i);
+                        OK(&c, "Network", "Port", v);
+                }
+                ASSERT_EQ(c.n_ports, 3000);
+                BAD(&c, "Network", "Port", "udp:1:7", "udp port 1 of the host is forwarded by an earlier Port=");
+                BAD(&c, "Network", "Port", "2", "tcp port 2 of the host is forwarded by an earlier Port=");
+                BAD(&c, "Network", "Port", "3000", "tcp port 3000 of the host is forwarded by an earlier Port=");
+                OK(&c, "Network", "Port", "tcp:1");
+                OK(&c, "Network", "Port", "udp:2");
+                OK(&c, "Network", "Port", "65535");
+                BAD(&c, "Network", "Port", "65535", "tcp port 65535 of the host is forwarded by an earlier Port=");
+                ASSERT_EQ(c.n_ports, 3003);
+                OK(&c, "Network", "Port", "");
+                ASSERT_EQ(c.n_ports, 0);
+        }
+        cell_config_done(&c);
+        diag_done(&diag);
+}
+
 TEST(network_links) {
         CellConfig c;
 
