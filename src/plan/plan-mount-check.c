@@ -14,13 +14,69 @@
 #include "strv.h"
 
 /* Whether an overlay writes to its upper directory (an OverlayReadOnly='s is
- * its top lower layer), and whether path is one of its layers. */
+ * its top lower layer). */
 static bool overlay_writes(const CellOverlay *o) {
         return !o->read_only && !isempty(o->upper);
 }
 
-static bool overlay_has_layer(const CellOverlay *o, const char *path) {
-        return streq_ptr(o->upper, path) || strv_contains(o->lower, path);
+static int layer_entry_compare(const void *a, const void *b) {
+        const OverlayLayerEntry *x = a, *y = b;
+        int d = strcmp(x->path, y->path);
+
+        return d != 0 ? d : (x->overlay > y->overlay) - (x->overlay < y->overlay);
+}
+
+static void layer_entry_add(OverlayLayerEntry *l, size_t *n, const char *path, size_t overlay) {
+        l[(*n)++] = (OverlayLayerEntry) { .path = path, .overlay = overlay };
+}
+
+int plan_overlay_layers_build(const CellConfig *c, OverlayLayers *ret) {
+        size_t n = 0;
+
+        for (size_t j = 0; j < c->n_overlays; j++)
+                n += 1 + strv_length(c->overlays[j].lower);
+        *ret = (OverlayLayers) {};
+        ret->layers = calloc(MAX(n, (size_t) 1), sizeof(OverlayLayerEntry));
+        ret->uppers = calloc(MAX(c->n_overlays, (size_t) 1), sizeof(OverlayLayerEntry));
+        if (!ret->layers || !ret->uppers) {
+                plan_overlay_layers_done(ret);
+                return -ENOMEM;
+        }
+        for (size_t j = 0; j < c->n_overlays; j++) {
+                const CellOverlay *e = &c->overlays[j];
+
+                if (e->upper)
+                        layer_entry_add(ret->layers, &ret->n_layers, e->upper, j);
+                STRV_FOREACH(l, e->lower)
+                        layer_entry_add(ret->layers, &ret->n_layers, *l, j);
+                if (overlay_writes(e))
+                        layer_entry_add(ret->uppers, &ret->n_uppers, e->upper, j);
+        }
+        qsort(ret->layers, ret->n_layers, sizeof(OverlayLayerEntry), layer_entry_compare);
+        qsort(ret->uppers, ret->n_uppers, sizeof(OverlayLayerEntry), layer_entry_compare);
+        return 0;
+}
+
+void plan_overlay_layers_done(OverlayLayers *l) {
+        free(l->layers);
+        free(l->uppers);
+        *l = (OverlayLayers) {};
+}
+
+/* The first overlay (the lowest index) of those sorted in l that has path,
+ * or SIZE_MAX. */
+static size_t layer_first(const OverlayLayerEntry *l, size_t n, const char *path) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(l[mid].path, path) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n && streq(l[lo].path, path) ? l[lo].overlay : SIZE_MAX;
 }
 
 /* The layers of overlays[i] against its own and those of the overlays
@@ -32,9 +88,14 @@ static bool overlay_has_layer(const CellOverlay *o, const char *path) {
  * they are refused here, with their lines. An upper inside a lower layer
  * is mounted, as by the kernel and nspawn. Paths compare as written, "+"
  * ones with "+" ones (a host path that leads into the root, or a link, is
- * not seen). */
-int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *errs) {
+ * not seen). The earlier overlay named is the first that shares a layer:
+ * found in the sorted layers of all (plan_overlay_layers_build()), not by
+ * holding each against every earlier one. */
+int plan_overlay_check_layers(const CellConfig *c, const OverlayLayers *layers, size_t i, PlanMountErrors *errs) {
         const CellOverlay *o = &c->overlays[i];
+        size_t first = SIZE_MAX, j;
+        const CellOverlay *e;
+        const char *shared;
 
         if (overlay_writes(o)) {
                 bool plus = o->upper[0] == '+';
@@ -45,20 +106,25 @@ int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *er
                                                               "the upper directory %s is or contains the lower "
                                                               "layer %s: overlayfs refuses overlapping layers",
                                                               o->upper, *l);
+                /* An earlier overlay with our upper as a layer of its. */
+                first = layer_first(layers->layers, layers->n_layers, o->upper);
         }
-        for (size_t j = 0; j < i; j++) {
-                const CellOverlay *e = &c->overlays[j];
-                const char *shared = overlay_writes(o) && overlay_has_layer(e, o->upper) ? o->upper :
-                        overlay_writes(e) && overlay_has_layer(o, e->upper) ? e->upper : NULL;
-
-                if (shared)
-                        return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
-                                                      "%s is a layer of the overlay of %s:%u too, and one of "
-                                                      "them writes to it: overlayfs leaves what they show "
-                                                      "undefined", shared, strempty(plan_entry_file(c, e->file)),
-                                                      e->line);
-        }
-        return 0;
+        /* An earlier overlay that writes to one of our layers. */
+        j = o->upper ? layer_first(layers->uppers, layers->n_uppers, o->upper) : SIZE_MAX;
+        STRV_FOREACH(l, o->lower)
+                j = MIN(j, layer_first(layers->uppers, layers->n_uppers, *l));
+        if (first >= i && j >= i)
+                return 0;
+        /* Of both, the earlier overlay; ours the layer where it is both. */
+        if (first < i && first <= j)
+                e = &c->overlays[first], shared = o->upper;
+        else
+                e = &c->overlays[j], shared = e->upper;
+        return plan_mount_entry_error(errs, c, o->file, o->line, 0, plan_overlay_entry(o),
+                                      "%s is a layer of the overlay of %s:%u too, and one of "
+                                      "them writes to it: overlayfs leaves what they show "
+                                      "undefined", shared, strempty(plan_entry_file(c, e->file)),
+                                      e->line);
 }
 
 /* What cell mounts after the unit's mounts, which no mount of the unit's

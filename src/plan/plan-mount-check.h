@@ -16,8 +16,22 @@ static inline const char *plan_entry_file(const CellConfig *c, const char *file)
         return file ?: c->path;
 }
 
+/* Every overlay's layers, and the uppers of those that write, each sorted
+ * by path (then by overlay): what plan_overlay_check_layers() looks in. */
+typedef struct OverlayLayerEntry {
+        const char *path;       /* the config's */
+        size_t overlay;         /* its index in c->overlays */
+} OverlayLayerEntry;
+
+typedef struct OverlayLayers {
+        OverlayLayerEntry *layers, *uppers;
+        size_t n_layers, n_uppers;
+} OverlayLayers;
+
+int plan_overlay_layers_build(const CellConfig *c, OverlayLayers *ret);
+void plan_overlay_layers_done(OverlayLayers *l);
 /* The layers of c->overlays[i] against its own and those before it. */
-int plan_overlay_check_layers(const CellConfig *c, size_t i, PlanMountErrors *errs);
+int plan_overlay_check_layers(const CellConfig *c, const OverlayLayers *layers, size_t i, PlanMountErrors *errs);
 /* An overlay's "+" upper directory against a root Volatile=state makes
  * read-only. */
 int plan_overlay_check_volatile(const CellConfig *c, const CellOverlay *o, PlanMountErrors *errs);

@@ -358,6 +358,7 @@ static bool plan_unit_mounts_at(const CellConfig *c, const char *target) {
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
         /* Said at the end, in the unit's order (plan-mount-entry.h). */
         _cleanup_(plan_mount_errors_done) PlanMountErrors errs = {};
+        _cleanup_(plan_overlay_layers_done) OverlayLayers layers = {};
         _cleanup_free_ bool *hidden = NULL;
         bool invalid = false;
         size_t first_unit;
@@ -461,10 +462,13 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                         return r;
         }
 
+        r = plan_overlay_layers_build(c, &layers);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < c->n_overlays; i++) {
                 r = plan_mount_overlay(p, c, &c->overlays[i], &errs);
                 if (r >= 0)
-                        r = plan_overlay_check_layers(c, i, &errs);
+                        r = plan_overlay_check_layers(c, &layers, i, &errs);
                 if (r >= 0)
                         r = plan_overlay_check_volatile(c, &c->overlays[i], &errs);
                 if (r == -ENOMEM)

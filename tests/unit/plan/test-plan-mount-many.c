@@ -121,3 +121,35 @@ TEST(mounts_many_lines) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* Thousands of overlays: the one that shares a layer with an earlier one
+ * names the first such, as when each was held against every earlier one. */
+TEST(overlays_many_lines) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+        CellConfig c;
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/var/lib/cell/test\n", f);
+        for (unsigned i = 0; i < MANY; i++)     /* overlay i on line 3 + i */
+                fprintf(f, "Overlay=/l%u:/u%u:/mnt/o%u\n", i, i, i);
+        fputs("OverlayReadOnly=/u7::/mnt/ro\n", f);
+        fputs("Overlay=/x:/l9:/mnt/w\n", f);
+        fputs("Overlay=/u11:/u12:/mnt/z\n", f);
+        fputs("[Exec]\nExec=/bin/true\n", f);
+        ASSERT_EQ(fclose(f), 0);
+        config_from_text(&c, "many", text);
+        free(text);
+        ASSERT_EQ(c.n_overlays, (size_t) MANY + 3);
+        /* Reads what overlay 7 writes to. */
+        plan_fails(&c, "many.cell:3003: OverlayReadOnly=/u7::/mnt/ro: /u7 is a layer of the overlay of ");
+        plan_fails(&c, "many.cell:10 too, and one of them writes to it");
+        /* Writes to a lower layer of overlay 9. */
+        plan_fails(&c, "many.cell:3004: Overlay=/x:/l9:/mnt/w: /l9 is a layer of the overlay of ");
+        plan_fails(&c, "many.cell:12 too");
+        /* Writes to overlay 12's upper, reads overlay 11's: 11 is the first. */
+        plan_fails(&c, "many.cell:3005: Overlay=/u11:/u12:/mnt/z: /u11 is a layer of the overlay of ");
+        plan_fails(&c, "many.cell:14 too");
+        cell_config_done(&c);
+}
