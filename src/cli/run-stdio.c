@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macros.h"
 #include "run-stdio.h"
+#include "spawn-child.h"
 
 typedef enum StdioKind {
         STDIO_PASS,     /* nobody's file (an anonymous pipe, a socket), or closed */
@@ -197,8 +198,10 @@ void run_stdio_done(RunStdio *s) {
         s->pump = 0;
 }
 
+/* The pumps, as ps shows them. */
+static const char *const pump_names[3] = { "cell-stdin", "cell-stdout", "cell-stderr" };
+
 int exec_stdio_guard(bool host_root, ExecStdio *ret) {
-        static const char *const names[3] = { "cell-stdin", "cell-stdout", "cell-stderr" };
         ExecStdio s = EXEC_STDIO_NULL;
         StdioKind kind[3];
 
@@ -213,11 +216,11 @@ int exec_stdio_guard(bool host_root, ExecStdio *ret) {
                         s.null_fds |= 1u << fd;
                 if (kind[fd] != STDIO_HOST)
                         continue;
-                r = pump_start(fd, names[fd], &s.child_fds[fd], &s.pumps[fd]);
+                r = pump_start(fd, pump_names[fd], &s.child_fds[fd], &s.pumps[fd]);
                 if (r < 0) {
                         exec_stdio_finish(&s);
                         return log_error_errno(r, "Starting %s for the command's fd %d, a file of the host's: %m",
-                                               names[fd], fd);
+                                               pump_names[fd], fd);
                 }
         }
         *ret = s;
@@ -225,24 +228,12 @@ int exec_stdio_guard(bool host_root, ExecStdio *ret) {
 }
 
 int exec_stdio_child(const ExecStdio *s, SpawnError *err) {
-        _cleanup_close_ int null_fd = -EBADF;
-        struct stat st;
 
         for (int fd = 0; fd < 3; fd++)
                 if (s->child_fds[fd] >= 0 && dup2(s->child_fds[fd], fd) < 0)
-                        return spawn_error(err, errno, "making %s's pipe fd %d", fd == 0 ? "cell-stdin" : "the relay", fd);
-        if (s->null_fds == 0)
-                return 0;
+                        return spawn_error(err, errno, "making %s's pipe fd %d", pump_names[fd], fd);
         /* The container's, in its root: ours is the host's. */
-        null_fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        if (null_fd < 0 || fstat(null_fd, &st) < 0)
-                return spawn_error(err, errno, "opening the container's /dev/null");
-        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-                return spawn_error(err, ENODEV, "the container's /dev/null is no null device");
-        for (int fd = 0; fd < 3; fd++)
-                if ((s->null_fds & (1u << fd)) && dup2(null_fd, fd) < 0)
-                        return spawn_error(err, errno, "making the container's /dev/null fd %d", fd);
-        return 0;
+        return spawn_stdio_null(s->null_fds, err);
 }
 
 void exec_stdio_close_child_ends(ExecStdio *s) {

@@ -124,25 +124,21 @@ static int child_output(ChildContext *c, SpawnError *err) {
         return 0;
 }
 
-/* Once the root is ours, before anything of the container runs: the host's
- * null device, where cell's fd 0, 1 or 2 was one, replaced by the
- * container's (cell's tmpfs /dev), whose mode its root may change for
- * itself alone (src/cli/run-stdio.h). */
-static int child_stdio_null(ChildContext *c, SpawnError *err) {
+int spawn_stdio_null(unsigned fds, SpawnError *err) {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
 
-        if (c->params->null_fds == 0)
+        if (fds == 0)
                 return 0;
         fd = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
-                return spawn_error(err, errno, "opening the container's /dev/null for the payload's stdio");
+                return spawn_error(err, errno, "opening the container's /dev/null for stdio");
         if (fstat(fd, &st) < 0)
                 return spawn_error(err, errno, "the container's /dev/null");
         if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
                 return spawn_error(err, ENODEV, "the container's /dev/null is no null device");
         for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++)
-                if ((c->params->null_fds & (1u << i)) && dup2(fd, i) < 0)
+                if ((fds & (1u << i)) && dup2(fd, i) < 0)
                         return spawn_error(err, errno, "making the container's /dev/null fd %d", i);
         return 0;
 }
@@ -484,7 +480,7 @@ static int child_run(ChildContext *c, SpawnError *err) {
          * container is read (its passwd, its Exec=). */
         mount_undo_done(&c->made);
 
-        r = child_stdio_null(c, err);
+        r = spawn_stdio_null(c->params->null_fds, err);
         if (r < 0)
                 return r;
 

@@ -67,3 +67,9 @@ _noreturn_ void spawn_child(const SpawnParams *params, const SharedLocks *places
  * (for the others, the same values again). */
 int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err);
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);
+
+/* In the container's root, before anything of it runs: bit N of fds set,
+ * fd N becomes the container's /dev/null (cell's tmpfs /dev), in place of
+ * the host's null device that cell had there, whose mode the host's root
+ * inside could change for every user (src/cli/run-stdio.h). */
+int spawn_stdio_null(unsigned fds, SpawnError *err);
