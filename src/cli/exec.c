@@ -341,7 +341,7 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         /* Pumps for our fds that are files of the host's, on the host, in
          * our cgroup: the command gets pipes (run-stdio.h). */
         if (!pty) {
-                r = exec_stdio_guard(!(t->namespaces & CLONE_NEWUSER), &stdio);
+                r = exec_stdio_guard(p, !(t->namespaces & CLONE_NEWUSER), &stdio);
                 if (r < 0)
                         goto out;
         }

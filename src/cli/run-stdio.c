@@ -148,9 +148,28 @@ static int pump_start(int fd, const char *name, int *ret_end, pid_t *ret_pid) {
         return 0;
 }
 
-static void stdio_classify(StdioKind kind[static 3]) {
-        for (int fd = 0; fd < 3; fd++)
+/* Whether the container's /dev/null is cell's own: not where the unit
+ * mounts something of its own at /dev (TemporaryFileSystem=/dev, Bind=)
+ * or at /dev/null, or over the whole root. */
+static bool stdio_own_null(const Plan *p) {
+        for (size_t i = 0; i < p->n_mounts; i++)
+                if (p->mounts[i].line != 0 && (streq(p->mounts[i].target, "/") ||
+                                               streq(p->mounts[i].target, "/dev") ||
+                                               streq(p->mounts[i].target, "/dev/null")))
+                        return false;
+        return true;
+}
+
+/* Where the container's /dev/null may be none (the unit's own /dev), a null
+ * device of ours goes as any other file of the host's: through a pipe. */
+static void stdio_classify(const Plan *p, StdioKind kind[static 3]) {
+        bool own_null = stdio_own_null(p);
+
+        for (int fd = 0; fd < 3; fd++) {
                 kind[fd] = stdio_kind(fd);
+                if (kind[fd] == STDIO_NULL && !own_null)
+                        kind[fd] = STDIO_HOST;
+        }
 }
 
 int run_stdio_start(RunStdio *s) {
@@ -174,7 +193,7 @@ void run_stdio_guard(const Plan *p, bool pipe_mode, RunStdio *ret) {
         /* With PrivateUsers= the host's files are not the container root's. */
         if (!pipe_mode || (p->namespaces & CLONE_NEWUSER))
                 return;
-        stdio_classify(kind);
+        stdio_classify(p, kind);
         s.relay_output = kind[1] == STDIO_HOST || kind[2] == STDIO_HOST;
         for (int fd = 0; fd < 3; fd++)
                 /* A relayed output is a pipe of ours, the null device too. */
@@ -201,14 +220,14 @@ void run_stdio_done(RunStdio *s) {
 /* The pumps, as ps shows them. */
 static const char *const pump_names[3] = { "cell-stdin", "cell-stdout", "cell-stderr" };
 
-int exec_stdio_guard(bool host_root, ExecStdio *ret) {
+int exec_stdio_guard(const Plan *p, bool host_root, ExecStdio *ret) {
         ExecStdio s = EXEC_STDIO_NULL;
         StdioKind kind[3];
 
         *ret = s;
         if (!host_root)
                 return 0;
-        stdio_classify(kind);
+        stdio_classify(p, kind);
         for (int fd = 0; fd < 3; fd++) {
                 int r;
 

@@ -63,7 +63,7 @@ typedef struct ExecStdio {
 #define STDIO_DRAIN_USEC (5 * USEC_PER_SEC)
 
 /* Failure reported. */
-int exec_stdio_guard(bool host_root, ExecStdio *ret);
+int exec_stdio_guard(const Plan *p, bool host_root, ExecStdio *ret);
 /* In the command's process, in the container's root. */
 int exec_stdio_child(const ExecStdio *s, SpawnError *err);
 /* The command is forked: its ends are its own. */

@@ -44,10 +44,11 @@ on_tty "$(printf '%q ' "$CELL" exec "$name" /bin/probe tiocsti)"
 expect "exec: TIOCSTI is EPERM, /dev/tty opens" "$(grep -o '{"isatty.*}' "$work/tty")" \
         '{"isatty": 1, "tiocsti": 1, "dev_tty": 0}'
 
-# --- -P: no pty, as before (the caller's terminal, but no controlling one).
+# --- -P: no pty, and no controlling terminal; the caller's terminal is
+# relayed through pipes for the host's root (test-stdio-host.sh).
 on_tty "$(printf '%q ' "$CELL" exec -P "$name" /bin/probe tiocsti)"
 expect "exec -P: no controlling terminal" "$(grep -o '{"isatty.*}' "$work/tty")" \
-        '{"isatty": 1, "tiocsti": 1, "dev_tty": 6}'
+        '{"isatty": 0, "tiocsti": 1, "dev_tty": 6}'
 
 # --- -t with stdin not a terminal (a background job's /dev/null): a pty
 # still; a resize of our terminal reaches the command as SIGWINCH.

@@ -45,6 +45,16 @@ timeout 20 "$CELL" run --cgroup-manager=none "$u" <"$work/null" >"$work/null" 2>
 expect "the null device as stdio: status" "$status" 0
 [ "$(mode_owner "$work/null")" = "666 0" ] || fail "the payload changed the host's null device: $(mode_owner "$work/null")"
 
+# --- the unit's own /dev, whose null device may be none: the host's goes
+# through pipes then (its mode kept), and the start works as before
+ud=$(unit stdiodev "[Root]" "Directory=$root" "TemporaryFileSystem=/dev" "[Exec]" \
+        "Exec=/bin/sh -c 'chmod 0600 /proc/self/fd/0 /proc/self/fd/1; cat; echo dev-ok >&2'")
+status=0
+timeout 20 "$CELL" run --cgroup-manager=none "$ud" <"$work/null" >"$work/null" 2>"$work/err" || status=$?
+expect "the unit's own /dev, the null device as stdio: status ($(cat "$work/err"))" "$status" 0
+[ "$(mode_owner "$work/null")" = "666 0" ] || fail "the unit's own /dev: the payload changed the host's null device"
+grep -qx dev-ok "$work/err" || fail "the unit's own /dev: $(cat "$work/err")"
+
 # --- a large input, all of it; a pipe passes as it is
 head -c 3000000 /dev/zero > "$work/big"
 u3=$(unit stdio3 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c 'wc -c; ls -lL /proc/self/fd/0'")
