@@ -47,16 +47,17 @@ static StdioKind stdio_kind(int fd) {
  * into the payload's pipe (fd 4), it also ends once no one reads that pipe
  * (the container ended: no cgroup of its is held up by us, nor a
  * terminal's read); out of the command's pipe (fd 3) into an output of
- * ours, it reads on where the output refuses, so that the writer never
- * blocks on it. Nothing else of cell's is open in it. */
+ * ours, it drops what the output refuses (a full disk) and reads on, so
+ * that the writer never blocks on it. Nothing else of cell's is open in it. */
 _noreturn_ static void pump_main(bool input) {
         struct pollfd p[2] = { { .fd = 3, .events = POLLIN }, { .fd = 4 } };
         char buf[65536];
-        bool refused = false;
 
         /* A terminal read from the background fails (EIO), as the end of
-         * the input, rather than stop us. */
+         * the input, and one written to from there takes it (TOSTOP), as the
+         * command's own writes did: neither stops us. */
         (void) signal(SIGTTIN, SIG_IGN);
+        (void) signal(SIGTTOU, SIG_IGN);
         for (;;) {
                 ssize_t n;
 
@@ -74,17 +75,16 @@ _noreturn_ static void pump_main(bool input) {
                         continue;
                 if (n <= 0)
                         _exit(n < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
-                for (ssize_t done = 0; done < n && !refused;) {
+                for (ssize_t done = 0; done < n;) {
                         ssize_t k = write(4, buf + done, (size_t) (n - done));
 
                         if (k < 0 && errno == EINTR)
                                 continue;
                         if (k < 0 && input)     /* EPIPE: the payload closed it (SIGPIPE is blocked) */
                                 _exit(EXIT_SUCCESS);
-                        if (k < 0)
-                                refused = true;
-                        else
-                                done += k;
+                        if (k < 0)              /* this much lost, as the command's own write would */
+                                break;
+                        done += k;
                 }
         }
 }
