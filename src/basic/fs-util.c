@@ -44,6 +44,20 @@ DIR *opendir_at(int dirfd, const char *path) {
         return d;
 }
 
+bool stat_is_null_device(const struct stat *st) {
+        return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
+}
+
+int fd_above_stdio(int fd) {
+        int moved;
+
+        if (fd < 0 || fd > STDERR_FILENO)
+                return fd;
+        moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        safe_close(fd);
+        return moved < 0 ? -errno : moved;
+}
+
 bool stat_ours_alone(const struct stat *st) {
         return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
@@ -120,7 +134,7 @@ int open_text_file(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_si
                 return negative_errno();
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
-        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+        if (stat_is_null_device(&st))
                 size = 0;
         else if (!S_ISREG(st.st_mode))
                 return -EBADFD;
@@ -172,7 +186,7 @@ int read_full_fd(int fd, size_t max, ReadFullFlags flags, char **ret, size_t *re
                 return -EISDIR;
         /* Type before any read(): a FIFO's would block, a device's may never end. */
         if (!S_ISREG(st.st_mode) &&
-            !((flags & READ_FULL_NULL_DEVICE) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+            !((flags & READ_FULL_NULL_DEVICE) && stat_is_null_device(&st)))
                 return -EBADFD;
         if (S_ISREG(st.st_mode) && (uint64_t) st.st_size > max)
                 return -EFBIG;

@@ -33,6 +33,16 @@ int fflush_and_check_noted(FILE *f, int error);
  * (O_CLOEXEC): the caller keeps dirfd. NULL with errno set. */
 DIR *opendir_at(int dirfd, const char *path);
 
+/* The null device (1:3), under whatever name: systemd's mask, and what
+ * a service's StandardInput=null is. */
+bool stat_is_null_device(const struct stat *st);
+
+/* fd moved to 3 or above (O_CLOEXEC; the original closed), where a closed fd
+ * 0, 1 or 2 would have put it: a child's dup2() onto those then always
+ * makes a copy, and none becomes a stdio fd of that number by accident.
+ * fd itself when it is one already or negative; -errno. */
+int fd_above_stdio(int fd);
+
 /* Ours alone: owned by our euid, and neither group nor others may write it.
  * What a cache of ours trusts (a file of its, its directory). */
 bool stat_ours_alone(const struct stat *st);

@@ -10,7 +10,6 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,7 +37,7 @@ static StdioKind stdio_kind(int fd) {
         /* pipe(2)'s, not a FIFO in a file system of the host's. */
         if (S_ISFIFO(st.st_mode) && fstatfs(fd, &sf) >= 0 && sf.f_type == PIPEFS_MAGIC)
                 return STDIO_PASS;
-        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))
+        if (stat_is_null_device(&st))
                 return STDIO_NULL;
         return STDIO_HOST;
 }
@@ -89,18 +88,6 @@ _noreturn_ static void pump_main(bool input) {
         }
 }
 
-/* An fd at 3 or above, where a closed fd 0, 1 or 2 ("cell run >&-") would
- * have put one: it would become the payload's fd of that number. */
-static int fd_above_stdio(int fd) {
-        int n;
-
-        if (fd < 0 || fd > STDERR_FILENO)
-                return fd;
-        n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        safe_close(fd);
-        return n;
-}
-
 /* A pipe and a pump of fd (ours, 0, 1 or 2) into it (fd 0) or out of it:
  * *ret_end, the end for the payload. */
 static int pump_start(int fd, const char *name, int *ret_end, pid_t *ret_pid) {
@@ -110,10 +97,11 @@ static int pump_start(int fd, const char *name, int *ret_end, pid_t *ret_pid) {
 
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
+        /* Where "cell run >&-" left fd 1 free, it would become the payload's fd 1. */
         p[0] = fd_above_stdio(p[0]);
         p[1] = fd_above_stdio(p[1]);
         if (p[0] < 0 || p[1] < 0) {
-                int r = -errno;
+                int r = p[0] < 0 ? p[0] : p[1];
                 safe_close(p[0]);
                 safe_close(p[1]);
                 return r;

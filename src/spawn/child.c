@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include "caps.h"
 #include "console.h"
 #include "exec-interpreter.h"
+#include "fs-util.h"
 #include "identity.h"
 #include "init.h"
 #include "mount-credentials.h"
@@ -135,7 +135,7 @@ int spawn_stdio_null(unsigned fds, SpawnError *err) {
                 return spawn_error(err, errno, "opening the container's /dev/null for stdio");
         if (fstat(fd, &st) < 0)
                 return spawn_error(err, errno, "the container's /dev/null");
-        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+        if (!stat_is_null_device(&st))
                 return spawn_error(err, ENODEV, "the container's /dev/null is no null device");
         for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++)
                 if ((fds & (1u << i)) && dup2(fd, i) < 0)

@@ -15,6 +15,7 @@
 
 #include "credentials-decrypt.h"
 #include "credentials.h"
+#include "fs-util.h"
 
 /* All it is given (systemd's default PATH for services, for
  * anything it runs itself). */
@@ -31,18 +32,6 @@ static void helper_close(Helper *h) {
         h->in_fd = safe_close(h->in_fd);
         h->out_fd = safe_close(h->out_fd);
         h->err_fd = safe_close(h->err_fd);
-}
-
-/* An fd at 3 or above: the child's dup2() onto 0, 1 and 2 then always
- * makes a copy without O_CLOEXEC, whichever fds cell had free. */
-static int fd_above_stdio(int fd) {
-        int moved;
-
-        if (fd < 0 || fd > STDERR_FILENO)
-                return fd;
-        moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        safe_close(fd);
-        return moved < 0 ? -errno : moved;
 }
 
 /* Its stdin a socket: a helper that exits before reading all of it gives

@@ -10,7 +10,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs-util.h"
@@ -210,7 +209,7 @@ int mount_setup_build_idmapped(const Plan *p, const MountIdmapTrees *trees, int 
                 return spawn_error(err, errno, "/dev/null: cannot open");
         if (fstat(devnull_fd, &st) < 0)
                 return spawn_error(err, errno, "/dev/null: cannot stat");
-        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+        if (!stat_is_null_device(&st))
                 return spawn_error(err, ENODEV, "/dev/null: not the null device");
 
         /* Before anything is made, in the image or on the host: a start that

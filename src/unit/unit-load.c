@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "config-build.h"
 #include "config-parse.h"
+#include "fs-util.h"
 #include "specifier.h"
 #include "strv.h"
 #include "unit-dropin.h"
@@ -54,7 +54,7 @@ static bool path_is_masked(const char *path) {
 
         if (stat(path, &st) < 0)
                 return false;
-        return (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) || (S_ISREG(st.st_mode) && st.st_size == 0);
+        return stat_is_null_device(&st) || (S_ISREG(st.st_mode) && st.st_size == 0);
 }
 
 static bool path_is_empty_file(const char *path) {
