@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* cell list [--json] [--legend=BOOL] [--no-legend] [--user]: the running cells, from
+/* cell list [--json] [--legend=BOOL] [--no-legend] [--user]: the cells, from
  * systemd's scopes and cell's own runtime state. */
 
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include "parse-value.h"
 #include "runtime-state.h"
 #include "strv.h"
+#include "unit-name.h"
 #include "utf8.h"
 #include "verbs.h"
 
@@ -119,8 +120,9 @@ void cli_instance_json(JsonWriter *w, const CellInstance *i) {
 
 static void help(void) {
         printf("cell list [OPTIONS]\n\n"
-               "List the running cells: name, cgroup manager, scope, the container's PID 1,\n"
-               "state, uptime, memory and tasks.\n\n"
+               "List the cells: name, cgroup manager, scope, the container's PID 1, state,\n"
+               "uptime, memory and tasks. Those running, starting and stopping, and those\n"
+               "whose cell run was killed (\"failed\": \"cell stop NAME\" removes what it left).\n\n"
                "  -h --help          Show this help\n"
                "     --json         Print a JSON array (keys documented in cell(1))\n"
                "     --legend=BOOL  Whether to show the column headings and the count\n"
@@ -286,6 +288,55 @@ static int list_add_starting(CellInstance **l, size_t *n) {
         return 0;
 }
 
+/* The runs that were killed: their runtime state left, their cell run and
+ * payload gone (runtime_state_left()). Listed as systemctl list-units lists
+ * a unit that failed, state "failed", until "cell stop NAME" or the name's
+ * next start removes what they left; no PID 1, no uptime. */
+static int list_add_left(CellInstance **l, size_t *n) {
+        _cleanup_strv_free_ char **names = NULL;
+        size_t before = *n;
+        int r;
+
+        r = runtime_state_list(&names);
+        if (r < 0)
+                return r;
+        STRV_FOREACH(name, names) {
+                RuntimeState s = {};
+                bool listed = false;
+                CellInstance *m;
+
+                for (size_t i = 0; i < *n && !listed; i++)
+                        listed = streq((*l)[i].name, *name);
+                /* A name no verb takes is left out, as instance_list() leaves it. */
+                if (listed || !cell_name_is_valid(*name, UNIT_NAME_ANY))
+                        continue;
+                r = runtime_state_left(*name, &s);
+                if (r < 0 && r != -ENOMEM)
+                        continue;       /* unreadable: "cell status NAME" says what is wrong */
+                if (r < 0)
+                        return r;
+                /* A copy made by hand names another: one that does not parse, as instance_list() has it. */
+                if (r == 0 || !streq_ptr(s.name, *name)) {
+                        runtime_state_done(&s);
+                        continue;
+                }
+                CellInstance x = { .manager = s.manager, .name = strdup(*name), .state = strdup("failed"),
+                                   .unit_path = TAKE_PTR(s.unit_path),
+                                   .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
+                runtime_state_done(&s);
+                m = x.name && x.state ? realloc(*l, (*n + 1) * sizeof **l) : NULL;
+                if (!m) {
+                        instance_done(&x);
+                        return -ENOMEM;
+                }
+                *l = m;
+                m[(*n)++] = x;
+        }
+        if (*n > before)
+                instance_sort(*l, *n);
+        return 0;
+}
+
 int verb_list(int argc, char *argv[]) {
         enum { ARG_JSON = 0x100, ARG_LEGEND, ARG_NO_LEGEND, ARG_USER };
         static const struct option options[] = {
@@ -348,6 +399,8 @@ int verb_list(int argc, char *argv[]) {
                 bus_answered = bus_answered || l[i].manager == CGROUP_MANAGER_SYSTEMD;
         if (r >= 0)
                 r = list_add_starting(&l, &n);
+        if (r >= 0)
+                r = list_add_left(&l, &n);
         if (r < 0) {
                 log_error_errno(r, "Listing the running cells: %m");
                 return CELL_EXIT_FAILURE;

@@ -127,6 +127,13 @@ for uu in "$u_none" "$u_cg"; do
         expect "cell status --json of a killed cell ($m): status" "$status" 3
         grep -q '"state": "failed"' "$work/out" && grep -q "\"manager\": \"$m\"" "$work/out" ||
                 fail "cell status --json of a killed cell ($m): $(cat "$work/out")"
+        # "cell list" shows it as failed (it left it out), until the stop below.
+        "$CELL" list --no-legend >"$work/out" 2>&1 || fail "cell list with a killed cell ($m): $(cat "$work/out")"
+        awk -v n="$name" -v m=$m '$1 == n && $2 == m && $4 == "-" && $5 == "failed"' "$work/out" | grep -q . ||
+                fail "cell list of a killed cell ($m): $(cat "$work/out")"
+        "$CELL" list --json >"$work/out" 2>&1 || fail "cell list --json with a killed cell ($m): $(cat "$work/out")"
+        tr -d ' \n' <"$work/out" | grep -qF "{\"name\":\"$name\",\"running\":false,\"manager\":\"$m\"" ||
+                fail "cell list --json of a killed cell ($m): $(cat "$work/out")"
         status=0
         "$CELL" stop "$name" >"$work/out" 2>"$work/err" || status=$?
         expect "cell stop of a killed cell ($m): status" "$status" 3
@@ -135,6 +142,8 @@ for uu in "$u_none" "$u_cg"; do
                 fail "cell stop of a killed cell ($m) left its cgroups"
         "$CELL" status "$name" >"$work/out" 2>&1 || true
         grep -qx "cell $name is not running." "$work/out" || fail "cell status after the stop ($m): $(cat "$work/out")"
+        "$CELL" list --no-legend >"$work/out" 2>&1 || true
+        ! awk -v n="$name" '$1 == n' "$work/out" | grep -q . || fail "cell list after the stop ($m): $(cat "$work/out")"
 done
 
 # "cell stop NAME" while that cell starts (strace holds its child at

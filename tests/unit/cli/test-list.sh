@@ -96,7 +96,18 @@ printf 'NAME=stale\nUNIT=/x.cell\nSERVICE=\nMANAGER=none\nSUPERVISOR=%s\nSUPERVI
 "$cell" status stale >/dev/null 2>&1
 [ $? = 3 ] || fail "status of a killed cell's stale state: not exit 3"
 "$cell" list --no-legend >"$tmp/out"
-grep -q '^stale ' "$tmp/out" && fail "list: a killed cell's stale state is shown as running"
+grep -q '^stale .*running' "$tmp/out" && fail "list: a killed cell's stale state is shown as running"
+# ... but as "failed", no PID 1, no uptime, as systemctl list-units a failed
+# unit (it was left out), the object "cell status --json" shows for it.
+awk '$1 == "stale" && $3 == "-" && $4 == "-" && $5 == "failed" && $6 == "-"' "$tmp/out" | grep -q . ||
+        fail "list: a killed cell's stale state is not shown as failed: $(cat "$tmp/out")"
+"$cell" status --json stale >"$tmp/out" 2>/dev/null
+"$cell" list --json >"$tmp/list" 2>/dev/null || fail "list --json with a killed cell's state: exit $?"
+python3 -c 'import json, sys; o = json.load(open(sys.argv[1]))
+l = [x for x in json.load(open(sys.argv[2])) if x["name"] == "stale"]
+assert o["running"] is False and o["state"] == "failed" and o["pid"] is None and o["uptime_usec"] is None, o
+assert o["unit_path"] == "/x.cell" and o["manager"] == "none", o
+assert l == [o], (l, o)' "$tmp/out" "$tmp/list" || fail "list --json of a killed cell: not status --json's object"
 
 # A state this cell cannot read (a newer cell's manager, an empty file)
 # leaves out that one, not every cell; status names the problem, exit 2.
@@ -108,7 +119,8 @@ printf 'NAME=future\nMANAGER=future\nSUPERVISOR=1\nLEADER=1\n' > "$CELL_RUNTIME_
 printf 'NAME=nonumber\nMANAGER=none\nSUPERVISOR=%s\nSUPERVISOR_START=\nLEADER=%s\nLEADER_START=\nSINCE=1\n' \
         "$sleeper" "$sleeper" > "$CELL_RUNTIME_DIR/nonumber/state"
 "$cell" list --no-legend >"$tmp/out" 2>"$tmp/err" || fail "list with a state that does not parse: exit $?: $(cat "$tmp/err")"
-[ "$(grep -c . "$tmp/out")" = 2 ] || fail "list with a state that does not parse: not the two cells: $(cat "$tmp/out")"
+[ "$(grep -c . "$tmp/out")" = 3 ] ||
+        fail "list with a state that does not parse: not the two cells and the killed one: $(cat "$tmp/out")"
 "$cell" list --json >"$tmp/out" 2>/dev/null || fail "list --json with a state that does not parse: exit $?"
 json_ok "$tmp/out" || fail "list --json with a state that does not parse: not JSON"
 "$cell" status future >/dev/null 2>"$tmp/err"
