@@ -30,14 +30,17 @@ static bool run_relay_one_output(void) {
                 a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-int run_relay_open(RunRelay *relay, bool pipe_mode, bool host_files) {
+int run_relay_open(RunRelay *relay, bool pipe_mode, unsigned host_fds) {
         int p[2];
         bool one = run_relay_one_output(), journal = run_relay_wanted(pipe_mode);
 
         *relay = RUN_RELAY_NULL;
-        if (!journal && !(pipe_mode && host_files))
+        if (!pipe_mode || (!journal && (host_fds & 6u) == 0))
                 return 0;
+        /* Where fd 1 and 2 are one file, both are the host's, or neither. */
         for (int i = 0; i < (one ? 1 : 2); i++) {
+                if (!journal && !(host_fds & (2u << i)))
+                        continue;
                 /* O_CLOEXEC: only the child's dup2() onto its fd 1 and 2
                  * lets a write end through an exec. */
                 if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -53,9 +56,14 @@ int run_relay_open(RunRelay *relay, bool pipe_mode, bool host_files) {
         }
         if (one)
                 relay->write_end[1] = relay->write_end[0];
-        log_debug("Relaying the payload's output to %s%s.", journal ? "the journal stream" : "our output",
-                  one ? "" : "s");
+        log_debug("Relaying the payload's %s to %s.",
+                  one ? "output" : relay->write_end[0] < 0 ? "stderr" : relay->write_end[1] < 0 ? "stdout" :
+                  "stdout and stderr", journal ? "the journal stream" : "ours");
         return 0;
+}
+
+const int *run_relay_write_ends(const RunRelay *relay) {
+        return relay->write_end[0] >= 0 || relay->write_end[1] >= 0 ? relay->write_end : NULL;
 }
 
 void run_relay_take_console(RunRelay *relay, int master) {

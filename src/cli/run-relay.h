@@ -40,11 +40,14 @@ typedef struct RunRelay {
 
 /* Whether cell relays: pipe mode, and fd 1 or 2 is the journal stream. */
 bool run_relay_wanted(bool pipe_mode);
-/* Where run_relay_wanted(), or in pipe mode where host_files (fd 1 or 2 is
- * a file of the host's the payload must not have, run-stdio.h): the
- * pipes, O_CLOEXEC all, relay->write_end for the child's fd 1 and 2 (else
- * they stay -EBADF); failure reported. */
-int run_relay_open(RunRelay *relay, bool pipe_mode, bool host_files);
+/* Where run_relay_wanted(), both outputs; else in pipe mode those of
+ * host_fds (bit N: fd N, 1 or 2, is a file of the host's the payload must
+ * not have, run-stdio.h): the pipes, O_CLOEXEC all, relay->write_end for
+ * the child's fd 1 and 2 (-EBADF: not relayed, ours goes); failure
+ * reported. */
+int run_relay_open(RunRelay *relay, bool pipe_mode, unsigned host_fds);
+/* The child's fd 1 and 2 (-EBADF: ours), or NULL when neither is relayed. */
+const int *run_relay_write_ends(const RunRelay *relay);
 /* Instead of pipes (none opened): the container's console, a pty, read-only
  * (run-console.h), MASTER taken, relayed to our fd 1 from run_relay_start()
  * on (output-relay.h: output_relay_set_console()). A slave of ours is held

@@ -182,11 +182,14 @@ void run_stdio_guard(const Plan *p, bool pipe_mode, RunStdio *ret) {
         if (!pipe_mode || (p->namespaces & CLONE_NEWUSER))
                 return;
         stdio_classify(p, kind);
-        s.relay_output = kind[1] == STDIO_HOST || kind[2] == STDIO_HOST;
-        for (int fd = 0; fd < 3; fd++)
-                /* A relayed output is a pipe of ours, the null device too. */
-                if (kind[fd] == STDIO_NULL && !(fd > 0 && s.relay_output))
+        /* Each on its own: beside a relayed output, the other keeps its
+         * pipe, or gets the container's /dev/null, as it would alone. */
+        for (int fd = 0; fd < 3; fd++) {
+                if (kind[fd] == STDIO_NULL)
                         s.null_fds |= 1u << fd;
+                if (fd > 0 && kind[fd] == STDIO_HOST)
+                        s.relay_fds |= 1u << fd;
+        }
         s.want_pump = kind[0] == STDIO_HOST;
         *ret = s;
 }

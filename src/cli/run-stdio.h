@@ -24,7 +24,7 @@
 
 typedef struct RunStdio {
         unsigned null_fds;      /* bit N: fd N is the container's /dev/null */
-        bool relay_output;      /* fd 1 or 2 is a file of the host's: relayed */
+        unsigned relay_fds;     /* bit N (1, 2): fd N is a file of the host's, relayed */
         bool want_pump;         /* fd 0 is one: cell-stdin copies it into a pipe ... */
         int input_fd;           /* ... whose read end this is (owned), or -EBADF */
         pid_t pump;             /* cell-stdin, or 0 */

@@ -130,7 +130,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         /* The host's files in our fds 0, 1 and 2 kept from a container root
          * that is the host's (run-stdio.h): the outputs relayed as well. */
         run_stdio_guard(p, console_mode == RUN_CONSOLE_PIPE, &stdio);
-        r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE, stdio.relay_output);
+        r = run_relay_open(&relay, console_mode == RUN_CONSOLE_PIPE, stdio.relay_fds);
         if (r < 0)
                 goto finish;
         run.relay = &relay;
@@ -145,7 +145,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 goto finish;
         r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                             console_mode != RUN_CONSOLE_PIPE,
-                            relay.write_end[0] >= 0 ? relay.write_end : NULL, &stdio, image, *root_fd, NULL, &spawn);
+                            run_relay_write_ends(&relay), &stdio, image, *root_fd, NULL, &spawn);
         if (r < 0)
                 goto finish;
 
@@ -201,7 +201,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                         if (r >= 0)
                                 r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
                                                     console_mode != RUN_CONSOLE_PIPE,
-                                                    relay.write_end[0] >= 0 ? relay.write_end : NULL, &stdio, image,
+                                                    run_relay_write_ends(&relay), &stdio, image,
                                                     *root_fd, &locks, &spawn);
                         if (r < 0)
                                 goto finish;

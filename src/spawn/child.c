@@ -118,9 +118,11 @@ static int child_output(ChildContext *c, SpawnError *err) {
                 return spawn_error(err, errno, "making cell-stdin's pipe stdin");
         if (!c->params->relay_output)
                 return 0;
-        if (dup2(c->params->output_fds[0], STDOUT_FILENO) < 0 ||
-            dup2(c->params->output_fds[1], STDERR_FILENO) < 0)
-                return spawn_error(err, errno, "making the output relay's pipes stdout and stderr");
+        /* -EBADF: that one is not relayed, and stays as it is. */
+        for (int i = 0; i < 2; i++)
+                if (c->params->output_fds[i] >= 0 && dup2(c->params->output_fds[i], STDOUT_FILENO + i) < 0)
+                        return spawn_error(err, errno, "making the output relay's pipe %s",
+                                           i == 0 ? "stdout" : "stderr");
         return 0;
 }
 

@@ -76,7 +76,8 @@ typedef struct SpawnParams {
         /* cell relays the payload's output (cell run in pipe mode on the
          * service's journal stream, src/cli/run-relay.h): the write ends of
          * its pipes become the payload's fd 1 and 2 (one pipe for both when
-         * they were one file). Not in the plan: it depends on cell's fds. */
+         * they were one file; -EBADF: that one is not relayed, cell's goes).
+         * Not in the plan: it depends on cell's fds. */
         bool relay_output;
         int output_fds[2];
         /* Where cell's own are files of the host's (src/cli/run-stdio.h): bit

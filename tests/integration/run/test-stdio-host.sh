@@ -45,6 +45,27 @@ timeout 20 "$CELL" run --cgroup-manager=none "$u" <"$work/null" >"$work/null" 2>
 expect "the null device as stdio: status" "$status" 0
 [ "$(mode_owner "$work/null")" = "666 0" ] || fail "the payload changed the host's null device: $(mode_owner "$work/null")"
 
+# --- each output on its own: beside a file relayed, the null device is the
+# container's /dev/null and a pipe the pipe itself (both were relayed too)
+u7=$(unit stdio7 "[Root]" "Directory=$root" "[Exec]" \
+        "Exec=/bin/sh -c 'exec 3>&1; stat -L -c \"%%F %%i\" /proc/self/fd/3 >&2; echo out-line'")
+status=0
+timeout 20 "$CELL" run --cgroup-manager=none "$u7" </dev/null >"$work/null" 2>"$work/err7" || status=$?
+expect "the null device as stdout, a file as stderr: status" "$status" 0
+grep -q '^character special file ' "$work/err7" ||
+        fail "the null device as stdout beside a file as stderr reached the payload as: $(cat "$work/err7")"
+[ "$(mode_owner "$work/null")" = "666 0" ] || fail "the null device as stdout beside a file: changed"
+exec 7> >(cat > "$work/out7")
+pipe_ino=$(stat -L -c %i /proc/$$/fd/7)
+status=0
+timeout 20 "$CELL" run --cgroup-manager=none "$u7" </dev/null >&7 2>"$work/err7" || status=$?
+exec 7>&-
+expect "a pipe as stdout, a file as stderr: status" "$status" 0
+grep -qx "fifo $pipe_ino" "$work/err7" ||
+        fail "a pipe as stdout beside a file as stderr was not passed as it is (pipe $pipe_ino): $(cat "$work/err7")"
+for _ in $(seq 50); do grep -qx out-line "$work/out7" 2>/dev/null && break; sleep 0.1; done
+grep -qx out-line "$work/out7" || fail "a pipe as stdout beside a file as stderr: $(cat "$work/out7")"
+
 # --- the unit's own /dev, whose null device may be none: the host's goes
 # through pipes then (its mode kept), and the start works as before
 ud=$(unit stdiodev "[Root]" "Directory=$root" "TemporaryFileSystem=/dev" "[Exec]" \
