@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -251,6 +252,26 @@ void exec_stdio_close_child_ends(ExecStdio *s) {
                 s->child_fds[fd] = safe_close(s->child_fds[fd]);
 }
 
+/* Whether PID ended before DEADLINE: its pidfd polled (a wait without
+ * ticks), or where the kernel has none (before 5.3), waitpid() every ms. */
+static bool pump_wait_until(pid_t pid, uint64_t deadline) {
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);       /* close-on-exec, always */
+
+        for (;;) {
+                uint64_t now = now_monotonic_usec();
+
+                if (waitpid(pid, NULL, WNOHANG) != 0)
+                        return true;
+                if (now >= deadline)
+                        return false;
+                if (pidfd < 0)
+                        (void) usleep(1000);
+                else
+                        (void) poll(&(struct pollfd) { .fd = pidfd, .events = POLLIN }, 1,
+                                    (int) ((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
+        }
+}
+
 void exec_stdio_finish(ExecStdio *s) {
         uint64_t deadline = now_monotonic_usec() + STDIO_DRAIN_USEC;
 
@@ -261,17 +282,12 @@ void exec_stdio_finish(ExecStdio *s) {
         /* The outputs': all that the command wrote, unless what it left
          * running holds the pipe past the deadline. */
         for (int fd = 0; fd < 3; fd++) {
-                while (s->pumps[fd] > 0) {
-                        pid_t r = waitpid(s->pumps[fd], NULL, WNOHANG);
-
-                        if (r != 0 || now_monotonic_usec() >= deadline) {
-                                if (r == 0) {
-                                        (void) kill(s->pumps[fd], SIGKILL);
-                                        (void) waitpid(s->pumps[fd], NULL, 0);
-                                }
-                                s->pumps[fd] = 0;
-                        } else
-                                (void) usleep(1000);
+                if (s->pumps[fd] <= 0)
+                        continue;
+                if (!pump_wait_until(s->pumps[fd], deadline)) {
+                        (void) kill(s->pumps[fd], SIGKILL);
+                        (void) waitpid(s->pumps[fd], NULL, 0);
                 }
+                s->pumps[fd] = 0;
         }
 }

@@ -131,6 +131,12 @@ grep -qx x-err "$work/xerr" || fail "cell exec: the command's stderr: $(cat "$wo
 "$CELL" exec "$name" /bin/sh -c 'chmod 0600 /proc/self/fd/0 /proc/self/fd/1' <"$work/null" >"$work/null" ||
         fail "cell exec with the null device as stdio"
 [ "$(mode_owner "$work/null")" = "666 0" ] || fail "cell exec: the command changed the host's null device"
+# what the command leaves running holds its output's pipe: cell exec waits
+# for it 5 s at most (STDIO_DRAIN_USEC), with what the command wrote
+status=0
+timeout 20 "$CELL" exec "$name" /bin/sh -c 'sleep 30 & echo x-bg' </dev/null >"$work/xout" 2>&1 || status=$?
+expect "cell exec leaving a process that holds its output: status" "$status" 0
+grep -qx x-bg "$work/xout" || fail "cell exec leaving a process that holds its output: $(cat "$work/xout")"
 ! pgrep '^cell-std' >/dev/null || fail "pumps left running: $(pgrep -a '^cell-std')"
 stop_cell
 
