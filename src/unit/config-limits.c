@@ -363,17 +363,16 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
  * resets); ltype 1 = Gateway= (an address without a prefix). */
 int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data, *text = NULL;
+        const char *why = NULL;
         int r;
 
         if (isempty(ctx->value)) {
                 *list = strv_free(*list);
                 return 0;
         }
-        r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text);
+        r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text, &why);
         if (r == -EADDRNOTAVAIL)
-                return config_bad(ctx, "%s, not a null one (0.0.0.0, ::: cell picks no free address of the subnet, "
-                                  "as networkd does for it), nor ::1 or an IPv6 multicast one, which the kernel "
-                                  "puts on no interface", k->expected);
+                return config_bad(ctx, "%s, not %s", k->expected, why);
         /* The kernel keys an interface's IPv6 addresses by the address
          * alone: the same one with another prefix is refused (EEXIST), and
          * the start would keep the first prefix without a word. (The same

@@ -74,13 +74,67 @@ static int address_canonical(const char *s, size_t len, int *ret_family, char *b
         return 0;
 }
 
-int parse_address_prefix(const char *s, char **ret) {
+/* Whether the first prefix bits of a (len bytes) are all its bits there are
+ * (all_ones false: the bits after them all 0; true: all 1). */
+static bool host_bits_are(const uint8_t *a, size_t len, unsigned prefix, bool all_ones) {
+        for (unsigned bit = prefix; bit < 8 * len; bit++)
+                if (!!(a[bit / 8] & (0x80 >> (bit % 8))) != all_ones)
+                        return false;
+        return true;
+}
+
+const char *address_unusable(int family, const uint8_t a[static 16], unsigned prefix) {
+        static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+        if (family == AF_INET) {
+                uint32_t h = (uint32_t) a[0] << 24 | (uint32_t) a[1] << 16 | (uint32_t) a[2] << 8 | a[3];
+
+                if (h == 0)
+                        return "the null address (networkd's \"any free one of the subnet\", which cell does not pick)";
+                /* The kernel takes each of these on a link, but every Linux
+                 * host drops a packet from one as a martian source: the
+                 * container would be cut off without a word. */
+                if ((h >> 24) == 127)
+                        return "a loopback address (127.0.0.0/8: the host's own, on lo only)";
+                if ((h >> 24) == 0)
+                        return "an address of 0.0.0.0/8 (\"this network\", no host's)";
+                if ((h >> 28) == 0xe)
+                        return "a multicast address (224.0.0.0/4: a group's, no host's)";
+                if (h == UINT32_MAX)
+                        return "the broadcast address 255.255.255.255";
+                /* RFC 3021: a /31 has no network or broadcast address, both are hosts. */
+                if (prefix <= 30 && host_bits_are(a, 4, prefix, false))
+                        return "the subnet's own address (its host bits all 0)";
+                if (prefix <= 30 && host_bits_are(a, 4, prefix, true))
+                        return "the subnet's broadcast address (its host bits all 1), which cell gives the link";
+                return NULL;
+        }
+        if (IN6_IS_ADDR_UNSPECIFIED((const struct in6_addr *) a))
+                return "the null address (networkd's \"any free one of the subnet\", which cell does not pick)";
+        /* Refused by the kernel at the start: said at the line instead. */
+        if (IN6_IS_ADDR_LOOPBACK((const struct in6_addr *) a))
+                return "the loopback address ::1, which the kernel puts on lo only";
+        if (IN6_IS_ADDR_MULTICAST((const struct in6_addr *) a))
+                return "a multicast address (ff00::/8), which the kernel puts on no interface";
+        /* RFC 4291 2.5.5.2: the kernel drops every IPv6 packet from or to one. */
+        if (memcmp(a, v4_mapped, sizeof v4_mapped) == 0)
+                return "an IPv4-mapped address (::ffff:0:0/96), which IPv6 never carries";
+        /* RFC 4291 2.6.1 (none for a /127, RFC 6164): the routers' of the
+         * subnet, which the kernel gives a forwarding link as anycast. */
+        if (prefix <= 126 && host_bits_are(a, 16, prefix, false))
+                return "the subnet-router anycast address (its host bits all 0)";
+        return NULL;
+}
+
+int parse_address_prefix(const char *s, char **ret, const char **ret_why) {
         char addr[INET6_ADDRSTRLEN], *text;
-        struct in6_addr a6;
-        const char *slash;
+        uint8_t raw[16] = {};
+        const char *slash, *why;
         uint64_t prefix;
         int family, r;
 
+        if (ret_why)
+                *ret_why = NULL;
         if (isempty(s))
                 return -EINVAL;
         slash = strchr(s, '/');
@@ -89,18 +143,18 @@ int parse_address_prefix(const char *s, char **ret) {
         r = address_canonical(s, (size_t) (slash - s), &family, addr, sizeof addr);
         if (r < 0)
                 return r;
-        /* The kernel gives an interface no such IPv6 address (EINVAL at
-         * the start): refused with the unit instead. A null address is
-         * networkd's "any free one of the subnet", which cell does not
-         * pick: taken as written it would be 0.0.0.0 on the link. */
-        if (streq(addr, "0.0.0.0") ||
-            (family == AF_INET6 && inet_pton(AF_INET6, addr, &a6) == 1 &&
-             (IN6_IS_ADDR_UNSPECIFIED(&a6) || IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_MULTICAST(&a6))))
-                return -EADDRNOTAVAIL;
         /* safe_atou8(), as systemd-networkd's Address=: "/010" is /8. */
         r = parse_uint64_range(slash + 1, 1, family == AF_INET ? 32 : 128, &prefix);
         if (r < 0)
                 return -EINVAL;
+        if (inet_pton(family, addr, raw) != 1)
+                return -EINVAL;
+        why = address_unusable(family, raw, (unsigned) prefix);
+        if (why) {
+                if (ret_why)
+                        *ret_why = why;
+                return -EADDRNOTAVAIL;
+        }
         if (asprintf(&text, "%s/%u", addr, (unsigned) prefix) < 0)
                 return -ENOMEM;
         *ret = text;

@@ -9,10 +9,18 @@ int parse_port(const char *s, CellPort *ret);
 
 /* Address=ADDR/PREFIX (IPv4 or IPv6, the prefix required): *ret gets the
  * canonical text ("10.0.0.2/24", "fd00::2/64"), malloc'ed. -EINVAL when
- * malformed, -EADDRNOTAVAIL for a null address (0.0.0.0, ::: networkd's
- * "any free one", which cell does not pick) or an IPv6 one the kernel
- * puts on no interface (::1, a multicast one), -ENOMEM. */
-int parse_address_prefix(const char *s, char **ret);
+ * malformed, -EADDRNOTAVAIL for an address address_unusable() refuses (its
+ * reason in *ret_why, if not NULL), -ENOMEM. */
+int parse_address_prefix(const char *s, char **ret, const char **ret_why);
+/* Why the address a (of family, its 4 or 16 bytes) with that prefix length
+ * is no address for a container's link, or NULL when it is one: a null one
+ * (networkd's "any free one", which cell does not pick); IPv6's that the
+ * kernel refuses at the start (::1, multicast); and those it takes but
+ * that cut the container off, as every host drops their packets or takes
+ * them for another's: IPv4 loopback, 0.0.0.0/8, multicast,
+ * 255.255.255.255, the subnet's own and broadcast address (up to a /30),
+ * IPv6 v4-mapped (::ffff:0:0/96) and subnet-router anycast (up to a /126). */
+const char *address_unusable(int family, const uint8_t a[static 16], unsigned prefix);
 /* Gateway=ADDR (IPv4 or IPv6, no prefix): the canonical text, malloc'ed. */
 int parse_gateway(const char *s, char **ret);
 

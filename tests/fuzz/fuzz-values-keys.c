@@ -34,12 +34,12 @@ void fuzz_address(const char *s, uint8_t param) {
                 unsigned prefix;
                 int r, family;
 
-                r = parse_address_prefix(line, &a);
+                r = parse_address_prefix(line, &a, NULL);
                 CHECK(r >= 0 || r == -EINVAL || r == -EADDRNOTAVAIL);
                 if (r >= 0) {
                         _cleanup_free_ char *again = NULL;
 
-                        CHECK(parse_address_prefix(a, &again) >= 0 && streq(a, again));
+                        CHECK(parse_address_prefix(a, &again, NULL) >= 0 && streq(a, again));
                         CHECK(address_parse(a, &family, bytes, &prefix) >= 0);
                         CHECK(family == AF_INET ? prefix <= 32 : family == AF_INET6 && prefix <= 128);
                         (void) address_subnet(a, subnet, sizeof subnet);

@@ -26,24 +26,57 @@ TEST(port_target_families) {
                 ASSERT_EQ(address_port_family(none[i]), 0);
 }
 
-/* Address=: the IPv6 addresses the kernel puts on no interface (EINVAL at
- * the start) are refused with the unit, and the null ones (networkd's "any
- * free address"); IPv4 ones the kernel takes are kept. */
-TEST(address_prefix_kernel_takes) {
-        const char *ok[] = { "10.0.0.2/24", "0.0.0.1/8", "224.0.0.5/24", "fd00::2/64", "fe80::5/64",
-                             "::ffff:10.0.0.1/96", "fd00::2/128", "::2/64" };
-        const char *refused[] = { "0.0.0.0/24", "::/64", "0::0/128", "::1/128", "ff02::5/64", "ff05::2/16" };
+/* Address=: refused with the unit, with the reason, are the null ones
+ * (networkd's "any free address"), the IPv6 ones the kernel puts on no
+ * interface (EINVAL at the start), and those it takes but whose packets
+ * every host drops as a martian's or takes as no host's: the container
+ * would be cut off without a word. A /31's two and a /127's two are hosts. */
+TEST(address_prefix_usable) {
+        const char *ok[] = { "10.0.0.2/24", "10.0.0.254/24", "10.0.0.0/31", "10.0.0.1/31", "10.0.0.0/32",
+                             "255.255.255.254/31", "169.254.1.2/16", "240.0.0.1/8", "223.255.255.1/24",
+                             "fd00::2/64", "fe80::5/64", "fd00::2/128", "::2/64", "fd00::/127", "fd00::/128",
+                             "2001:db8::ffff:ffff:ffff:ffff/64", "::fffe:10.0.0.1/96" };
+        const struct {
+                const char *address, *why;
+        } refused[] = {
+                { "0.0.0.0/24", "the null address" },
+                { "::/64", "the null address" },
+                { "0::0/128", "the null address" },
+                { "::1/128", "the loopback address ::1" },
+                { "ff02::5/64", "a multicast address (ff00::/8)" },
+                { "ff05::2/16", "a multicast address (ff00::/8)" },
+                { "127.0.0.2/8", "a loopback address (127.0.0.0/8" },
+                { "127.1.2.3/24", "a loopback address (127.0.0.0/8" },
+                { "0.1.2.3/8", "an address of 0.0.0.0/8" },
+                { "224.0.0.5/24", "a multicast address (224.0.0.0/4" },
+                { "239.255.255.250/32", "a multicast address (224.0.0.0/4" },
+                { "255.255.255.255/32", "the broadcast address 255.255.255.255" },
+                { "10.0.0.0/24", "the subnet's own address" },
+                { "10.213.9.64/27", "the subnet's own address" },
+                { "10.0.0.255/24", "the subnet's broadcast address" },
+                { "10.0.0.3/30", "the subnet's broadcast address" },
+                { "::ffff:10.0.0.1/96", "an IPv4-mapped address (::ffff:0:0/96)" },
+                { "::ffff:10.0.0.1/128", "an IPv4-mapped address (::ffff:0:0/96)" },
+                { "fd00::/64", "the subnet-router anycast address" },
+                { "fd00:1::/126", "the subnet-router anycast address" },
+        };
 
         for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
                 _cleanup_free_ char *text = NULL;
+                const char *why = "x";
 
-                ASSERT_OK(parse_address_prefix(ok[i], &text));
+                ASSERT_OK(parse_address_prefix(ok[i], &text, &why));
+                ASSERT_NULL(why);
         }
         for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
                 char *text = NULL;
+                const char *why = NULL;
 
-                ASSERT_EQ(parse_address_prefix(refused[i], &text), -EADDRNOTAVAIL);
+                ASSERT_EQ(parse_address_prefix(refused[i].address, &text, &why), -EADDRNOTAVAIL);
                 ASSERT_NULL(text);
+                ASSERT_NOT_NULL(why);
+                ASSERT_TRUE(startswith(why, refused[i].why));
+                ASSERT_EQ(parse_address_prefix(refused[i].address, &text, NULL), -EADDRNOTAVAIL);
         }
 }
 

@@ -501,9 +501,9 @@ TEST(key_numbers) {
         ASSERT_ERROR(parse_port("080", &p), EINVAL);
         ASSERT_ERROR(parse_port("80: 90", &p), EINVAL);                 /* no blanks before it */
 
-        ASSERT_OK(parse_address_prefix("10.0.0.2/010", &a));            /* safe_atou8() */
+        ASSERT_OK(parse_address_prefix("10.0.0.2/010", &a, NULL));            /* safe_atou8() */
         ASSERT_STREQ(a, "10.0.0.2/8");
-        ASSERT_ERROR(parse_address_prefix("10.0.0.2/08", &a), EINVAL);
+        ASSERT_ERROR(parse_address_prefix("10.0.0.2/08", &a, NULL), EINVAL);
 
         ASSERT_OK(parse_io_device(CELL_IO_DEVICE_WEIGHT, "/dev/sda 0x10", &path, &v));
         ASSERT_EQ_U64(v, 16);
