@@ -222,6 +222,126 @@ static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *w
         return 0;
 }
 
+/* What the link of a veth's host side's name on the host says about whose
+ * it is (veth_other()). */
+typedef struct VethSeen {
+        char kind[16];
+        bool has_altname, altname_ours;         /* an alternative name; pair->host_altname among them */
+        char altname[128];                      /* its first one (ALTIFNAMSIZ: <linux/if.h> clashes with <net/if.h>) */
+        uint8_t mac[6];
+        bool has_mac;
+        bool has_netnsid;                       /* IFLA_LINK_NETNSID: the peer is in another namespace */
+        uint32_t peer;                          /* IFLA_LINK: the peer's index (there) */
+        const char *want_altname;
+} VethSeen;
+
+static int veth_seen_info(const struct nlattr *a, void *data) {
+        VethSeen *v = data;
+
+        if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                (void) snprintf(v->kind, sizeof v->kind, "%s", mnl_attr_get_str(a));
+        return MNL_CB_OK;
+}
+
+static int veth_seen_altname(const struct nlattr *a, void *data) {
+        VethSeen *v = data;
+
+        if (mnl_attr_get_type(a) != IFLA_ALT_IFNAME || mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+                return MNL_CB_OK;
+        if (!v->has_altname)
+                (void) snprintf(v->altname, sizeof v->altname, "%s", mnl_attr_get_str(a));
+        v->has_altname = true;
+        v->altname_ours = v->altname_ours || streq_ptr(v->want_altname, mnl_attr_get_str(a));
+        return MNL_CB_OK;
+}
+
+static int veth_seen_attr(const struct nlattr *a, void *data) {
+        VethSeen *v = data;
+
+        switch (mnl_attr_get_type(a)) {
+        case IFLA_LINKINFO:
+                (void) mnl_attr_parse_nested(a, veth_seen_info, v);
+                break;
+        case IFLA_PROP_LIST:
+                (void) mnl_attr_parse_nested(a, veth_seen_altname, v);
+                break;
+        case IFLA_ADDRESS:
+                if (mnl_attr_get_payload_len(a) == sizeof v->mac) {
+                        memcpy(v->mac, mnl_attr_get_payload(a), sizeof v->mac);
+                        v->has_mac = true;
+                }
+                break;
+        case IFLA_LINK_NETNSID:
+                /* -1 too: the peer's namespace is going away. */
+                v->has_netnsid = true;
+                break;
+        case IFLA_LINK:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                        v->peer = mnl_attr_get_u32(a);
+                break;
+        default:
+                break;
+        }
+        return MNL_CB_OK;
+}
+
+static int veth_seen_msg(const struct nlmsghdr *nlh, void *data) {
+        if (nlh->nlmsg_type != RTM_NEWLINK)
+                return MNL_CB_OK;
+        return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), veth_seen_attr, data);
+}
+
+/* pair->host exists on the host already (EEXIST). 0: a veth that may be
+ * this container's own of its last start, its namespace still being torn
+ * down (or a container of this machine name still running), to wait for.
+ * Else a message (starting with what) about whose it is instead, at once:
+ * another kind of link; a veth whose peer is on the host (an
+ * administrator's pair: no container's); one with another whole name as its
+ * alternative name (another machine whose long name shortens to the same
+ * 15 bytes, plan_ifname()), or without this one's; one with another MAC
+ * address than nspawn's for this machine (another machine's extra veth of
+ * that name). A link gone meanwhile: 0, made again at once. */
+static int veth_other(struct mnl_socket *nl, const char *what, const NetifVethPair *pair, SpawnError *err) {
+        char buf[MNL_SOCKET_BUFFER_SIZE], peer[IF_NAMESIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_GETLINK, 0, 0);
+        VethSeen v = { .want_altname = pair->host_altname };
+        const char *another = startswith(what, "VirtualEthernetExtra=") ? "" : " (another container's veth?)";
+        int r;
+
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, pair->host);
+        /* The alternative names come with the link's other attributes. */
+        r = netif_query(nl, nlh, veth_seen_msg, &v);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return spawn_error(err, r, "%s: an interface %s exists on the host already, which cannot be read",
+                                   what, pair->host);
+        if (!streq(v.kind, "veth"))
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already%s", what, pair->host,
+                                   another);
+        if (!v.has_netnsid)
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth whose peer "
+                                   "%s is on the host too, no container's", what, pair->host,
+                                   v.peer > 0 && if_indextoname(v.peer, peer) ? peer : "(unknown)");
+        if (v.has_altname && !v.altname_ours)
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, the veth of %s "
+                                   "(its whole name, which shortens to %s%s%s): another container's; one of the two "
+                                   "machine names must change", what, pair->host, v.altname,
+                                   pair->host_altname ? "it as " : "this one's whole name",
+                                   pair->host_altname ?: "", pair->host_altname ? " does" : "");
+        if (pair->host_altname && !v.has_altname)
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth without %s "
+                                   "(this container's whole name) as its alternative name: another container's",
+                                   what, pair->host, pair->host_altname);
+        if (pair->host_mac && v.has_mac && memcmp(v.mac, pair->host_mac, sizeof v.mac) != 0)
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth with "
+                                   "another MAC address than this machine's (%02x:%02x:%02x:%02x:%02x:%02x, "
+                                   "systemd-nspawn's for its name): another container's", what, pair->host,
+                                   pair->host_mac[0], pair->host_mac[1], pair->host_mac[2], pair->host_mac[3],
+                                   pair->host_mac[4], pair->host_mac[5]);
+        return 0;
+}
+
 int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, const char *bridge, SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -239,18 +359,25 @@ int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, co
         /* A killed cell's (or cell-monitor's) veth stays on the host until
          * the kernel has torn down its container's network namespace, in
          * the background after the last process: a restart at once met it.
-         * So a veth of that name, not another kind of link, is waited for
-         * as link_open_up() waits for a macvlan's address. */
+         * So a veth of that name that may be this container's own is waited
+         * for as link_open_up() waits for a macvlan's address; one that is
+         * another's (veth_other()) fails the start at once. */
         uint64_t deadline = 0;
-        NetifMoved old;
-        do
+        for (;;) {
                 r = veth_new(nl, pair, pid);
-        while (r == -EEXIST && link_get(nl, 0, pair->host, &old) >= 0 && streq(old.kind, "veth") &&
-               netif_wait_more(&deadline));
+                if (r != -EEXIST)
+                        break;
+                int q = veth_other(nl, what, pair, err);
+                if (q < 0)
+                        return q;
+                if (!netif_wait_more(&deadline))
+                        break;
+        }
         if (r == -EEXIST)
-                return spawn_error(err, r, "%s: an interface %s exists on the host already%s%s", what, pair->host,
-                                   startswith(what, "VirtualEthernetExtra=") ? "" :
-                                   " (another container's veth?)", deadline > 0 ? ", still after the wait" : "");
+                return spawn_error(err, r, "%s: an interface %s exists on the host already, still after %u s: a "
+                                   "veth as this machine's (of its last start, or of a container of this machine "
+                                   "name still running?)", what, pair->host,
+                                   (unsigned) (NETIF_ADDRESS_WAIT_USEC / USEC_PER_SEC));
         if (r < 0)
                 return spawn_error(err, r, "%s: creating the veth pair %s", what, pair->host);
 

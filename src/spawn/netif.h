@@ -39,8 +39,10 @@ typedef struct NetifVethPair {
  * host side is enslaved to that existing bridge; then the host side is
  * brought up. The alternative name is given if the kernel takes it (as
  * nspawn, a failure there is no failure). A failure leaves no link on the
- * host (the pair is deleted again). Messages start with what
- * ("VirtualEthernet=yes", "Zone=web", ...). */
+ * host (the pair is deleted again). A veth of the host side's name that
+ * may be this container's of its last start is waited for
+ * (NETIF_ADDRESS_WAIT_USEC); another's fails at once, saying whose.
+ * Messages start with what ("VirtualEthernet=yes", "Zone=web", ...). */
 int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, const char *bridge, SpawnError *err);
 
 /* A host side cell made (VirtualEthernet=, VirtualEthernetExtra=): its
