@@ -296,7 +296,8 @@ fi
 # then fails saying which lock, having made nothing.
 rm -f "$root/zb.link" "$root/zb.done"
 has_bridge && fail "the zone's bridge is there before section 11"
-flock /run/cell/zone.lock sh -c "touch '$work/cell.held'; exec sleep 30" &
+# (The lock is held by the command's fd, flock's child: ended by its PID.)
+flock /run/cell/zone.lock sh -c "echo \$\$ > '$work/cell.tmp'; mv '$work/cell.tmp' '$work/cell.held'; exec sleep 30" &
 holder=$!
 for _ in $(seq 100); do [ -e "$work/cell.held" ] && break; sleep 0.05; done
 [ -e "$work/cell.held" ] || fail "the zone lock's holder never took it"
@@ -304,7 +305,7 @@ t0=$(date +%s)
 status=0
 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$ub" >"$work/out.zl" 2>"$work/err.zl" || status=$?
 t1=$(date +%s)
-kill "$holder"
+kill "$(cat "$work/cell.held")"
 wait "$holder" 2>/dev/null || true
 expect "a start while the zone lock is held: status ($(cat "$work/err.zl"))" "$status" 2
 expect_match "a start while the zone lock is held: message" "$(cat "$work/err.zl")" \
