@@ -25,6 +25,8 @@
 # Port= works with Zone= as with VirtualEthernet= (when nft and wget or
 # curl are there). A start waits while systemd-nspawn's zone lock is held,
 # and fails after 10 s while cell's own is held by a holder that hangs.
+# Bridge=vz-NAME never removes the zone's bridge, as nspawn's
+# --network-bridge=vz-NAME does not.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -316,4 +318,28 @@ expect "a start while the zone lock is held: said once" "$(grep -c "Zone=t:" "$w
 has_bridge && fail "a start that did not get the zone lock made the bridge"
 [ -e "$root/zb.done" ] && fail "a start that did not get the zone lock ran its payload"
 
-echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock, a zone lock held too long"
+# 12. Bridge=vz-t, a zone's bridge named as any other bridge: C's veth joins
+# it, and C never removes it, as systemd-nspawn's --network-bridge=vz-t
+# does not (it removes only its --network-zone='s bridge): after A, the
+# zone's last, and then C have stopped, the bridge stays; B, of the zone,
+# removes it at its stop (cell made it).
+uc=$(zunit zc "[Root]" "Directory=$root" "[Exec]" "$(payload zc)" "Init=yes" "[Network]" "Bridge=vz-t")
+start_zone_cell za "$ua"
+apid=$pid
+start_zone_cell zc "$uc"
+cpid_c=$pid
+"$CELL" plan --json "$uc" > "$work/plan" || fail "cell plan --json $uc failed"
+c_host=$(plan_value veth_host)
+ip -n "$H" -o link show "$c_host" | matches "master vz-t" || fail "Bridge=vz-t: $c_host is not on vz-t"
+pid=$apid
+stop_cell
+has_bridge || fail "vz-t removed while C (Bridge=vz-t) is on it"
+pid=$cpid_c
+stop_cell
+has_bridge || fail "Bridge=vz-t removed the zone's bridge at its stop (nspawn's --network-bridge= does not)"
+start_zone_cell zb "$ub"
+stop_cell
+has_bridge && fail "B, of the zone, left vz-t at its stop"
+[ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "links left in H: $(ip -n "$H" -o link show)"
+
+echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock, a zone lock held too long, Bridge=vz-NAME"
