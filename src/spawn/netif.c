@@ -201,6 +201,16 @@ static int link_add_altname(struct mnl_socket *nl, unsigned index, const char *a
         return netif_request(nl, nlh);
 }
 
+/* An alias for the link of index (IFLA_IFALIAS, what "ip link" shows as
+ * "alias"), which RTM_NEWLINK does not take as it creates a link. */
+static int link_set_alias(struct mnl_socket *nl, unsigned index, const char *alias) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, 0, (int) index);
+
+        mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+        return netif_request(nl, nlh);
+}
+
 /* The host side onto the bridge (if any), then up. */
 static int veth_host_finish(struct mnl_socket *nl, unsigned index, const char *what, const char *host_ifname,
                             const char *bridge, unsigned bridge_index, SpawnError *err) {
@@ -228,6 +238,7 @@ typedef struct VethSeen {
         char kind[16];
         bool has_altname, altname_ours;         /* an alternative name; pair->host_altname among them */
         char altname[128];                      /* its first one (ALTIFNAMSIZ: <linux/if.h> clashes with <net/if.h>) */
+        char alias[128];                        /* its alias ("": none), as cell's veths have one */
         uint8_t mac[6];
         bool has_mac;
         bool has_netnsid;                       /* IFLA_LINK_NETNSID: the peer is in another namespace */
@@ -265,6 +276,10 @@ static int veth_seen_attr(const struct nlattr *a, void *data) {
         case IFLA_PROP_LIST:
                 (void) mnl_attr_parse_nested(a, veth_seen_altname, v);
                 break;
+        case IFLA_IFALIAS:
+                if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                        (void) snprintf(v->alias, sizeof v->alias, "%s", mnl_attr_get_str(a));
+                break;
         case IFLA_ADDRESS:
                 if (mnl_attr_get_payload_len(a) == sizeof v->mac) {
                         memcpy(v->mac, mnl_attr_get_payload(a), sizeof v->mac);
@@ -298,9 +313,10 @@ static int veth_seen_msg(const struct nlmsghdr *nlh, void *data) {
  * another kind of link; a veth whose peer is on the host (an
  * administrator's pair: no container's); one with another whole name as its
  * alternative name (another machine whose long name shortens to the same
- * 15 bytes, plan_ifname()), or without this one's; one with another MAC
- * address than nspawn's for this machine (another machine's extra veth of
- * that name). A link gone meanwhile: 0, made again at once. */
+ * 15 bytes, plan_ifname()), or without this one's; one with another alias
+ * (another cell's, which it names) or another MAC address than nspawn's
+ * for this machine (another machine's extra veth of that name). A link
+ * gone meanwhile: 0, made again at once. */
 static int veth_other(struct mnl_socket *nl, const char *what, const NetifVethPair *pair, SpawnError *err) {
         char buf[MNL_SOCKET_BUFFER_SIZE], peer[IF_NAMESIZE];
         struct nlmsghdr *nlh = link_message(buf, RTM_GETLINK, 0, 0);
@@ -333,6 +349,11 @@ static int veth_other(struct mnl_socket *nl, const char *what, const NetifVethPa
                 return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth without %s "
                                    "(this container's whole name) as its alternative name: another container's",
                                    what, pair->host, pair->host_altname);
+        /* Another cell's names its owner; one of an older cell, or of
+         * nspawn, has none: its MAC address tells, if there is a machine ID. */
+        if (pair->host_alias && *v.alias && !streq(v.alias, pair->host_alias))
+                return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth of another "
+                                   "container's (\"%s\")", what, pair->host, v.alias);
         if (pair->host_mac && v.has_mac && memcmp(v.mac, pair->host_mac, sizeof v.mac) != 0)
                 return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth with "
                                    "another MAC address than this machine's (%02x:%02x:%02x:%02x:%02x:%02x, "
@@ -388,6 +409,10 @@ int netif_veth_create(const char *what, const NetifVethPair *pair, pid_t pid, co
          * name taken as one already) costs only the convenience. */
         if (pair->host_altname)
                 (void) link_add_altname(nl, index, pair->host_altname);
+        /* A description only: without it a start meeting the link tells by
+         * its MAC address (veth_other()). */
+        if (pair->host_alias)
+                (void) link_set_alias(nl, index, pair->host_alias);
         r = veth_host_finish(nl, index, what, pair->host, bridge, bridge_index, err);
         if (r < 0)
                 /* Deleting one end deletes the pair: nothing stays on the host. */

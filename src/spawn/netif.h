@@ -24,11 +24,13 @@ int netif_loopback_up(const char *what, SpawnError *err);
 #define NETIF_ADDRESS_WAIT_USEC (5 * USEC_PER_SEC)
 
 /* A veth pair to make: the host side's name (and an alternative name for
- * it, or NULL), the container side's, and their MAC addresses (6 bytes
- * each; NULL: the kernel's random one). */
+ * it, or NULL; and an alias, IFLA_IFALIAS, saying whose it is to a start
+ * that meets it, or NULL), the container side's, and their MAC addresses
+ * (6 bytes each; NULL: the kernel's random one). */
 typedef struct NetifVethPair {
         const char *host;
         const char *host_altname;
+        const char *host_alias;
         const uint8_t *host_mac;
         const char *peer;
         const uint8_t *peer_mac;

@@ -107,20 +107,24 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
 }
 
 /* VirtualEthernetExtra=: a pair each, on no bridge, with nspawn's MAC
- * addresses (by the pair's position) when there is a machine ID; each host
- * side is remembered as soon as it is made, for spawn_done(). */
+ * addresses (by the pair's position) when there is a machine ID and an
+ * alias naming the machine; each host side is remembered as soon as it is
+ * made, for spawn_done(). */
 static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
+        char alias[128];
         int r;
 
         if (p->n_veth_extras == 0)
                 return 0;
+        /* Whose it is, for a start of another machine that meets it. */
+        (void) snprintf(alias, sizeof alias, "VirtualEthernetExtra= of the machine %s", p->network_machine_name);
         s->extras = calloc(p->n_veth_extras, sizeof(NetifVeth));
         if (!s->extras)
                 return spawn_error(err, ENOMEM, "VirtualEthernetExtra=");
         for (size_t i = 0; i < p->n_veth_extras; i++) {
                 const PlanLink *e = p->veth_extras + i;
                 NetifVeth *v = s->extras + s->n_extras;
-                NetifVethPair pair = { .host = e->host, .peer = e->name };
+                NetifVethPair pair = { .host = e->host, .host_alias = alias, .peer = e->name };
                 uint8_t host_mac[6], peer_mac[6];
                 char what[2 * IFNAMSIZ + 32];
 

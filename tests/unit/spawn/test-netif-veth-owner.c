@@ -4,8 +4,9 @@
  * its namespace being torn down; another's fails the start at once, saying
  * whose: another machine whose long name shortens to the same 15 bytes (its
  * whole name is the link's alternative name), another machine's
- * VirtualEthernetExtra= of that name (another MAC address than nspawn's for
- * this machine), an administrator's pair (the peer on the host). Each waited
+ * VirtualEthernetExtra= of that name (its alias names it; else another MAC
+ * address than nspawn's for this machine), an administrator's pair (the
+ * peer on the host). Each waited
  * 5 s before it failed. In a network namespace (and, not as root, a user
  * namespace) of a child's own, the "host", with two "containers" in it. */
 
@@ -73,8 +74,13 @@ static void owners(void) {
         NetifVethPair first = { .host = host, .host_altname = "ve-celltwin-714", .host_mac = mac_one, .peer = "host0" },
                       twin = { .host = host, .host_altname = "ve-celltwin-9707", .host_mac = mac_two, .peer = "host0" },
                       short_named = { .host = host, .peer = "host0" },
-                      extra = { .host = "vx-a", .host_mac = mac_one, .peer = "lan0" },
-                      other_extra = { .host = "vx-a", .host_mac = mac_two, .peer = "lan0" },
+                      extra = { .host = "vx-a", .host_alias = "VirtualEthernetExtra= of the machine one",
+                                .host_mac = mac_one, .peer = "lan0" },
+                      other_extra = { .host = "vx-a", .host_alias = "VirtualEthernetExtra= of the machine two",
+                                      .host_mac = mac_two, .peer = "lan0" },
+                      no_id = { .host = "vx-a", .host_alias = "VirtualEthernetExtra= of the machine two",
+                                .peer = "lan0" },
+                      no_alias = { .host = "vx-a", .host_mac = mac_two, .peer = "lan0" },
                       admin = { .host = "adm0", .peer = "adm0p" };
         SpawnError err = {};
         pid_t one, two, killer;
@@ -96,9 +102,14 @@ static void owners(void) {
         refused_at_once(&short_named, two, "the veth of ve-celltwin-714 (its whole name, which shortens to this "
                         "one's whole name): another container's");
 
-        /* Another machine's VirtualEthernetExtra= of that name. */
+        /* Another machine's VirtualEthernetExtra= of that name: named by
+         * its alias, also without a machine ID (the kernel's random MAC
+         * addresses); by its MAC address when one of them has no alias. */
         ASSERT_OK(netif_veth_create("VirtualEthernetExtra=vx-a:lan0", &extra, one, NULL, &err));
-        refused_at_once(&other_extra, two, "a veth with another MAC address than this machine's "
+        refused_at_once(&other_extra, two, "VirtualEthernet=yes: an interface vx-a exists on the host already, "
+                        "a veth of another container's (\"VirtualEthernetExtra= of the machine one\")");
+        refused_at_once(&no_id, two, "a veth of another container's (\"VirtualEthernetExtra= of the machine one\")");
+        refused_at_once(&no_alias, two, "a veth with another MAC address than this machine's "
                         "(02:22:22:22:22:22");
 
         /* An administrator's pair, both ends on the host. */
