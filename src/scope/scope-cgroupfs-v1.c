@@ -2,8 +2,9 @@
 
 /* The cgroupfs manager on a hybrid or legacy host: a cgroup in each v1
  * hierarchy a limit needs, with the limits as systemd 252 writes them to
- * cgroup v1, and in name=systemd and the unified tree for tools
- * (scope-cgroupfs.c makes the pure cgroup2 one and removes both). */
+ * cgroup v1, in each other v1 controller systemd's scope gets one in, and
+ * in name=systemd and the unified tree for tools (scope-cgroupfs.c makes
+ * the pure cgroup2 one and removes both). */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -192,6 +193,29 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                         scope_cgroupfs_write_io_weight_v1(s, p, idx);
                 if (idx >= 0 && (r = scope_cgroupfs_write_io(s, p, idx, false)) < 0)
                         return r;
+        }
+
+        /* Not for limits: the container's own cgroup in each v1 controller
+         * systemd's scope (nspawn's, Delegate=yes) gets one in, for the
+         * container is shown only the hierarchies where it is in its own
+         * (mount-cgroup.c): in cell's it would see the host's tree below.
+         * One cell may not make is left out of its view. Not cpuset (systemd
+         * takes it on cgroup2 alone; a v1 cpuset admits no task until both
+         * its lists are set) unless AllowedCPUs= made it, nor freezer and the
+         * others systemd has no v1 support for. */
+        static const char *const delegated[] = { "cpu", "cpuacct", "blkio", "memory", "devices", "pids" };
+        /* A new v1 cpu cgroup has no real-time budget (cpu.rt_runtime_us 0):
+         * a real-time CPUSchedulingPolicy= (or one inherited) would be
+         * refused in it; the container keeps cell's, and is not shown it. */
+        const PlanSched *sched = &p->sched;
+        bool rt = sched->cpu_set &&
+                  (sched->cpu_inherit || sched->cpu_policy == SCHED_FIFO || sched->cpu_policy == SCHED_RR);
+        for (size_t i = 0; i < ELEMENTSOF(delegated); i++) {
+                if (rt && cg_mount_find(mounts, n_mounts, delegated[i]) == cg_mount_find(mounts, n_mounts, "cpu"))
+                        continue;
+                idx = v1_dir(s, mounts, n_mounts, own, n_own, delegated[i], child, NULL);
+                if (idx < 0 && idx != -ENOENT)
+                        return idx;
         }
 
         /* Not for limits: name=systemd so tools find the container, and the

@@ -9,8 +9,10 @@
  * hierarchy used: on a pure cgroup2 host the one tree (limits there, and
  * clone3(CLONE_INTO_CGROUP) puts the child straight in); on a hybrid or
  * legacy host each cgroup1 hierarchy a limit needs (memory, pids, cpu,
- * cpuset, blkio) plus memory (for OOM reporting), name=systemd and the empty
- * unified tree, and scope_attach() writes the PID into each cgroup.procs.
+ * cpuset, blkio), each v1 controller systemd's scope would have (cpu,
+ * cpuacct, blkio, memory, devices, pids: the container is shown only
+ * those it has a cgroup of its own in), name=systemd and the empty unified
+ * tree, and scope_attach() writes the PID into each cgroup.procs.
  *
  * cell never moves a process out of its cgroup, except the payload into
  * the new child cgroup.

@@ -518,11 +518,25 @@ static int child_run(ChildContext *c, SpawnError *err) {
         if (m.type != SPAWN_MSG_GO)
                 return spawn_error(err, EBADMSG, "unexpected message %u from the supervisor", m.type);
 
+        /* Where our cgroups are, read before the cgroup namespace makes each
+         * "/": a v1 hierarchy (or the unified tree of a hybrid host) where we
+         * are in none of the container's own (a controller systemd's scope
+         * does not take, one the cgroupfs manager made nothing in) is cell's,
+         * and the host's tree below it is no business of the container's. */
+        _cleanup_free_ char *memberships = NULL;
+        size_t memberships_size;
+        if (!c->host_unified) {
+                r = read_full_file_at(AT_FDCWD, "/proc/self/cgroup", 0, 64 * 1024, 0, &memberships,
+                                      &memberships_size);
+                if (r < 0)
+                        return spawn_error(err, r, "cannot read /proc/self/cgroup");
+        }
+
         /* Only now, inside the final cgroup: created earlier, the container
          * would see its own cgroup as "/../machine.slice/...". */
         if (p->cgroup_namespace && unshare(CLONE_NEWCGROUP) < 0)
                 return spawn_error(err, errno, "unshare(CLONE_NEWCGROUP)");
-        r = mount_setup_cgroup(p, m.index == SPAWN_GO_DELEGATED, c->host_unified, err);
+        r = mount_setup_cgroup(p, m.index == SPAWN_GO_DELEGATED, memberships, err);
         if (r < 0)
                 return r;
 

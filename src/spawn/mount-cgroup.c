@@ -43,15 +43,19 @@ static int cgroup_attach(int dir_fd, const char *name, const char *fstype, const
 }
 
 /* A hybrid (or legacy) host: a tmpfs with the host's layout -- one
- * directory per v1 hierarchy of /proc/self/cgroup, its multi-controller
- * aliases as links (cpu -> cpu,cpuacct), cgroup2 at "unified" -- then the
- * tmpfs itself read-only. */
-static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool userns, const char *what,
-                               SpawnError *err) {
+ * directory per v1 hierarchy of memberships (our /proc/self/cgroup), its
+ * multi-controller aliases as links (cpu -> cpu,cpuacct), cgroup2 at
+ * "unified" -- then the tmpfs itself read-only. Only the hierarchies where
+ * we are in the container's own cgroup: in another, the namespace's root is
+ * cell's cgroup and the host's tree below it (other services' and
+ * containers' cgroups) would show. nspawn's scope (Delegate=yes) has a
+ * cgroup of its own in each v1 controller systemd takes; the others and a
+ * cgroupfs start's that cell could not make are left out. */
+static int cgroup_mount_hybrid(int target_fd, const Plan *p, char *memberships, unsigned long ro, bool userns,
+                               const char *what, SpawnError *err) {
         _cleanup_close_ int tmp_fd = -EBADF;
-        _cleanup_free_ char *line = NULL;
-        size_t size = 0;
-        char kmsg[256];
+        bool unified = false;
+        char kmsg[256], *state = NULL;
         int r;
 
         tmp_fd = mount_fs_new("tmpfs", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV | MS_NOEXEC, kmsg, sizeof kmsg);
@@ -61,10 +65,9 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool us
         if (r < 0)
                 return spawn_error(err, r, "%s: cannot attach the tmpfs", what);
 
-        while (getline(&line, &size, f) > 0) {
+        for (char *line = strtok_r(memberships, "\n", &state); line; line = strtok_r(NULL, "\n", &state)) {
                 char *controllers, *path, *name;
 
-                line[strcspn(line, "\n")] = 0;
                 controllers = strchr(line, ':');
                 if (!controllers)
                         continue;
@@ -72,9 +75,14 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool us
                 path = strchr(controllers, ':');
                 if (!path)
                         continue;
-                *path = 0;
-                if (streq(line, "0") || isempty(controllers))
-                        continue;       /* the unified hierarchy, below */
+                *path++ = 0;
+                /* Not the container's own: cell's, and the host's below it. */
+                if (!cgroup_path_is_container(path, p->scope_unit))
+                        continue;
+                if (streq(line, "0") || isempty(controllers)) {
+                        unified = true; /* the unified hierarchy, below */
+                        continue;
+                }
 
                 name = (char *) (startswith(controllers, "name=") ?: controllers);
                 if (strchr(name, '/') || streq(name, ".") || streq(name, ".."))
@@ -104,9 +112,11 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool us
                         }
         }
 
-        r = cgroup_attach(tmp_fd, "unified", "cgroup2", NULL, ro, what, err);
-        if (r < 0)
-                return r;
+        if (unified) {
+                r = cgroup_attach(tmp_fd, "unified", "cgroup2", NULL, ro, what, err);
+                if (r < 0)
+                        return r;
+        }
 
         r = mount_set_attr(tmp_fd, false, MOUNT_ATTR_RDONLY, 0);
         if (r < 0)
@@ -114,13 +124,17 @@ static int cgroup_mount_hybrid(int target_fd, FILE *f, unsigned long ro, bool us
         return 0;
 }
 
-static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool userns, bool host_unified,
+/* A line of memberships other than cgroup2's "0::". */
+static bool memberships_have_v1(const char *memberships) {
+        for (const char *l = memberships; l && *l; l = strchrnul(l, '\n'), l += *l == '\n')
+                if (!startswith(l, "0:"))
+                        return true;
+        return false;
+}
+
+static int cgroup_mount_one(const Plan *p, const PlanMount *m, const char *memberships, unsigned long ro,
                             SpawnError *err) {
         _cleanup_close_ int root_fd = -EBADF, target_fd = -EBADF, mnt_fd = -EBADF;
-        _cleanup_free_ char *line = NULL;
-        FILE *f;
-        bool v1 = false;
-        size_t size = 0;
         char what[PATH_MAX + 16], kmsg[256];
         int r;
 
@@ -137,24 +151,14 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool userns, b
         if (target_fd < 0)
                 return spawn_error(err, target_fd, "%s: cannot open the target", what);
 
-        /* cgroup2 alone where the host's /sys/fs/cgroup is cgroup2 alone (read
-         * before pivot_root). Otherwise our own /proc/self/cgroup (the fresh
-         * procfs, inside the new cgroup namespace) lists the hierarchies to
-         * mount: v1 lines on a hybrid or legacy host, beside "0::". */
-        if (!host_unified) {
-                f = fopen("/proc/self/cgroup", "re");
-                if (!f)
-                        return spawn_error(err, errno, "%s: cannot read /proc/self/cgroup", what);
-                while (getline(&line, &size, f) > 0)
-                        if (!startswith(line, "0:"))
-                                v1 = true;
-                if (v1) {
-                        rewind(f);
-                        r = cgroup_mount_hybrid(target_fd, f, ro, userns, what, err);
-                        fclose(f);
-                        return r;
-                }
-                fclose(f);
+        /* cgroup2 alone where the host's /sys/fs/cgroup is cgroup2 alone
+         * (memberships NULL). Otherwise our own /proc/self/cgroup lists the
+         * hierarchies to mount: v1 lines on a hybrid or legacy host, beside "0::". */
+        if (memberships_have_v1(memberships)) {
+                _cleanup_free_ char *copy = strdup(memberships);
+                if (!copy)
+                        return spawn_error(err, ENOMEM, "%s", what);
+                return cgroup_mount_hybrid(target_fd, p, copy, ro, p->namespaces & CLONE_NEWUSER, what, err);
         }
 
         mnt_fd = mount_fs_new("cgroup2", "cgroup2", NULL, CGROUP_MOUNT_FLAGS | ro, kmsg, sizeof kmsg);
@@ -166,7 +170,7 @@ static int cgroup_mount_one(const PlanMount *m, unsigned long ro, bool userns, b
         return 0;
 }
 
-int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnError *err) {
+int mount_setup_cgroup(const Plan *p, bool delegated, const char *memberships, SpawnError *err) {
         /* Read-only: the container sees its limits, it does not change
          * them. Delegated to a user namespace's root, writable: the files
          * that set the limits stay owned by the host's root, which is
@@ -180,7 +184,7 @@ int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnEr
         for (size_t i = 0; i < p->n_mounts; i++) {
                 if (p->mounts[i].kind != PLAN_MOUNT_CGROUP)
                         continue;
-                r = cgroup_mount_one(&p->mounts[i], ro, p->namespaces & CLONE_NEWUSER, host_unified, err);
+                r = cgroup_mount_one(p, &p->mounts[i], memberships, ro, err);
                 if (r < 0)
                         return r;
         }

@@ -34,8 +34,11 @@ int mount_setup_root(const Plan *p, int image_fd, const SharedLocks *places, Mou
  * host's layout of hierarchies), read-only -- writable only when the
  * supervisor delegated the cgroup to the container's (user namespace's)
  * root, whose init then manages its subtree. */
-/* host_unified: cgroup_host_unified() (mount-util.h), read before pivot_root. */
-int mount_setup_cgroup(const Plan *p, bool delegated, bool host_unified, SpawnError *err);
+/* memberships: NULL where cgroup_host_unified() (mount-util.h, read before
+ * pivot_root); else our /proc/self/cgroup, read before the cgroup namespace
+ * was made: each v1 hierarchy and the unified tree are shown only where we
+ * are in the container's own cgroup (cgroup_path_is_container()). */
+int mount_setup_cgroup(const Plan *p, bool delegated, const char *memberships, SpawnError *err);
 
 /* The two halves of mount_setup_root(), for callers (and tests) that look at
  * the tree before pivoting: mount_setup_build() does everything up to

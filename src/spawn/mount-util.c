@@ -249,3 +249,17 @@ bool cgroup_host_unified(void) {
         struct statfs sf;
         return statfs("/sys/fs/cgroup", &sf) >= 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
+
+bool cgroup_path_is_container(const char *path, const char *scope_unit) {
+        const char *last = path ? strrchr(path, '/') : NULL;
+        size_t n;
+
+        if (!last || isempty(scope_unit))
+                return false;
+        last++;
+        if (streq(last, scope_unit))
+                return true;
+        n = strlen(last);
+        return n > 0 && n + strlen(".scope") == strlen(scope_unit) && strncmp(scope_unit, last, n) == 0 &&
+               endswith(scope_unit, ".scope");
+}

@@ -82,3 +82,9 @@ int mount_parent_id(uint64_t id, uint64_t *ret);
 /* Whether this mount namespace's /sys/fs/cgroup is cgroup2 alone (a pure
  * cgroup2 host), not a tmpfs with v1 hierarchies and "unified". */
 bool cgroup_host_unified(void);
+
+/* Whether a cgroup path of /proc/PID/cgroup (as seen before the container's
+ * cgroup namespace) is the container's own: systemd names it after the scope
+ * unit, the cgroupfs manager after the unit without ".scope"; any other is
+ * cell's, or a cgroup above the scope where systemd has no controller of it. */
+bool cgroup_path_is_container(const char *path, const char *scope_unit);

@@ -277,7 +277,7 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
                 return spawn_error(err, errno, "%s: reading the child's cgroups", key);
 
         while (getline(&line, &size, f) > 0) {
-                char *controllers, *cg, *last, dir[PATH_MAX];
+                char *controllers, *cg, dir[PATH_MAX];
 
                 line[strcspn(line, "\n")] = 0;
                 /* "ID:CONTROLLERS:PATH" */
@@ -289,14 +289,8 @@ int spawn_users_delegate_cgroup(pid_t pid, const Plan *p, const UidRange *range,
                 if (!cg)
                         continue;
                 *cg++ = 0;
-                last = strrchr(cg, '/');
-                /* Only the container's own cgroup, never the supervisor's:
-                 * systemd names it after the scope unit, the cgroupfs
-                 * manager after the unit without ".scope". */
-                if (!last || !(streq(last + 1, p->scope_unit) ||
-                               (strlen(last + 1) + strlen(".scope") == strlen(p->scope_unit) &&
-                                startswith(p->scope_unit, last + 1) &&
-                                endswith(p->scope_unit, ".scope"))))
+                /* Only the container's own cgroup, never the supervisor's. */
+                if (!cgroup_path_is_container(cg, p->scope_unit))
                         continue;
                 r = hierarchy_dir(controllers, dir, sizeof dir);
                 if (r >= 0 && strlen(dir) + strlen(cg) >= sizeof dir)

@@ -6,6 +6,8 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -116,6 +118,7 @@ void test_plan_init(TestPlan *t, const TestEnv *env) {
                 .plan = {
                         .name = (char *) "test",
                         .root_directory = (char *) env->root,
+                        .scope_unit = (char *) "cell-test.scope",
                 },
         };
         t->plan.mounts = t->mounts;
@@ -254,6 +257,32 @@ static void drop_mknod(void) {
         CHECK(syscall(SYS_capset, &h, d) == 0);
 }
 
+/* Our /proc/self/cgroup as cell's child has it after the move: each path
+ * the container's own ("/test/cell-test", the cgroupfs manager's name for
+ * scope_unit cell-test.scope), but cgroup_foreign's, the test's own. */
+static char *memberships_of(const TestPlan *t) {
+        char *text = read_file("/proc/self/cgroup"), *line, *save = NULL, *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        CHECK(text && f);
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *c = strchr(line, ':'), *path;
+
+                CHECK(c);
+                path = strchr(c + 1, ':');
+                CHECK(path);
+                *path++ = 0;
+                *c++ = 0;
+                bool foreign = t->cgroup_foreign &&
+                               (streq(t->cgroup_foreign, "0") ? streq(line, "0") : streq(c, t->cgroup_foreign));
+                fprintf(f, "%s:%s:%s\n", line, c, foreign ? path : "/test/cell-test");
+        }
+        CHECK(fclose(f) == 0);
+        free(text);
+        return out;
+}
+
 static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bool cgroup,
                                        InsideFunc inside, SpawnError *shared) {
         int root_fd = -EBADF, r;
@@ -261,6 +290,7 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
 
         /* Never outlive the test. As cell's child: the host's layout, read before pivot_root. */
         bool unified = t->cgroup_unified || cgroup_host_unified();
+        char *memberships = unified ? NULL : memberships_of(t);
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (t->no_mknod)
@@ -272,7 +302,7 @@ static _noreturn_ void container_child(const TestEnv *env, const TestPlan *t, bo
         }
         if (r >= 0 && cgroup) {
                 CHECK(unshare(CLONE_NEWCGROUP) == 0);
-                r = mount_setup_cgroup(&t->plan, false, unified, &err);
+                r = mount_setup_cgroup(&t->plan, false, memberships, &err);
         }
         if (r < 0) {
                 *shared = err;

@@ -42,6 +42,9 @@ typedef struct TestPlan {
         Plan plan;
         PlanMount mounts[64];
         bool cgroup_unified;    /* mount /sys/fs/cgroup as on a pure cgroup2 host, whatever this host is */
+        const char *cgroup_foreign; /* the hierarchy ("memory", "0" for cgroup2) where the container is in
+                                 * the test's cgroup, not its own; in each other its own (the test's
+                                 * /proc/self/cgroup with the paths made "/test/cell-test") */
         bool no_mknod;          /* the builder without CAP_MKNOD (cell in a service that drops it) */
 } TestPlan;
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "macros.h"
+#include "mount-util.h"
 #include "mounts-lib.h"
 
 void case_mask_symlink(TestEnv *env);
@@ -347,6 +348,10 @@ void case_overlay(TestEnv *env) {
 
 /* ---- cgroup: /sys/fs/cgroup inside a new cgroup namespace ---- */
 
+/* The hierarchy case_cgroup() left the container in the test's cgroup in
+ * ("0" for cgroup2), or NULL. */
+static const char *inside_foreign;
+
 static void inside_cgroup(const TestEnv *env) {
         char *text = read_file("/proc/self/cgroup"), *line, *save = NULL;
         bool v1 = false;
@@ -365,15 +370,23 @@ static void inside_cgroup(const TestEnv *env) {
                 v1 = true;
                 *path = 0;
                 (void) snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", startswith(c + 1, "name=") ?: c + 1);
-                CHECK(has_mount(dir, "cgroup", "ro"));
+                /* Not the container's own cgroup there: not shown at all. */
+                if (streq_ptr(inside_foreign, c + 1))
+                        CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
+                else
+                        CHECK(has_mount(dir, "cgroup", "ro"));
         }
         free(text);
 
         if (v1) {
                 CHECK(has_mount("/sys/fs/cgroup", "tmpfs", "ro"));
-                CHECK(has_mount("/sys/fs/cgroup/unified", "cgroup2", "ro"));
-                CHECK(has_mount("/sys/fs/cgroup/unified", NULL, "nosuid"));
-                CHECK(mkdir("/sys/fs/cgroup/unified/x", 0755) < 0 && errno == EROFS);
+                if (streq_ptr(inside_foreign, "0"))
+                        CHECK(access("/sys/fs/cgroup/unified", F_OK) < 0 && errno == ENOENT);
+                else {
+                        CHECK(has_mount("/sys/fs/cgroup/unified", "cgroup2", "ro"));
+                        CHECK(has_mount("/sys/fs/cgroup/unified", NULL, "nosuid"));
+                        CHECK(mkdir("/sys/fs/cgroup/unified/x", 0755) < 0 && errno == EROFS);
+                }
                 CHECK(mkdir("/sys/fs/cgroup/x", 0755) < 0 && errno == EROFS);
         } else {
                 CHECK(has_mount("/sys/fs/cgroup", "cgroup2", "ro"));
@@ -397,6 +410,28 @@ void case_cgroup(TestEnv *env) {
         test_plan_add_defaults(&t);
         test_plan_add(&t, PLAN_MOUNT_CGROUP, NULL, "/sys/fs/cgroup", NULL, MS_RDONLY, NULL);
         run_ok(env, &t, true, inside_cgroup);
+
+        /* A hierarchy where the container is in the test's cgroup, not one of
+         * its own (a controller systemd's scope does not take): left out, or
+         * the test's tree would show; the unified tree alike. */
+        if (!cgroup_host_unified()) {
+                char *text = read_file("/proc/self/cgroup"), *c, *e;
+
+                CHECK(text);
+                for (c = text; *c && startswith(c, "0:"); c += strcspn(c, "\n") + (c[strcspn(c, "\n")] != 0))
+                        ;
+                if (*c) {       /* "ID:CONTROLLERS:PATH": a v1 hierarchy */
+                        c = strchr(c, ':') + 1;
+                        e = strchr(c, ':');
+                        *e = 0;
+                        t.cgroup_foreign = inside_foreign = c;
+                        run_ok(env, &t, true, inside_cgroup);
+                }
+                t.cgroup_foreign = inside_foreign = "0";
+                run_ok(env, &t, true, inside_cgroup);
+                t.cgroup_foreign = inside_foreign = NULL;
+                free(text);
+        }
 
         /* The host's /sys/fs/cgroup decides, not the kernel's list of hierarchies. */
         t.cgroup_unified = true;
