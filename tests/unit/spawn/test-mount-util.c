@@ -207,3 +207,22 @@ TEST(parent_across_a_pivot) {
 TEST(nothing_recorded_on_a_fresh_tmpfs) {
         in_own_namespace(fresh);
 }
+
+/* The container's own cgroup, by its last component: the scope's (systemd),
+ * or the unit without ".scope" (the cgroupfs manager); never cell's, one
+ * above the scope, or a name that only begins or ends alike. */
+TEST(cgroup_path_is_container) {
+        ASSERT_TRUE(cgroup_path_is_container("/machine.slice/cell-web.scope", "cell-web.scope"));
+        ASSERT_TRUE(cgroup_path_is_container("/system.slice/cell@web.service/cell-web", "cell-web.scope"));
+        ASSERT_TRUE(cgroup_path_is_container("/cell-web", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/machine.slice", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/system.slice/cell@web.service", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/cell-we", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/cell-web2", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/x/cell-web.scope/payload", "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("/", ""));
+        ASSERT_FALSE(cgroup_path_is_container("/cell-web", NULL));
+        ASSERT_FALSE(cgroup_path_is_container(NULL, "cell-web.scope"));
+        ASSERT_FALSE(cgroup_path_is_container("cell-web.scope", "cell-web.scope"));
+}
