@@ -47,7 +47,8 @@ static char tag[32], run[sizeof "/tmp/test-scope-cgroupfs.XXXXXX"];
 
 /* What a body left: its cgroups (and what runs in them), the runtime directory. */
 static void cleanup_leftovers(void) {
-        static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "name=systemd", NULL };
+        static const char *hier[] = { "memory", "pids", "cpu", "cpuacct", "cpuset", "blkio", "devices", "name=systemd",
+                                      NULL };
         static const char *what[] = { "test", "busy", "adopt" };
         char cmd[64];
 
