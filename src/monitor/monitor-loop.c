@@ -38,6 +38,7 @@ typedef struct Loop {
         int output_fd[2];       /* ... what each has in the epoll now */
         bool output_polled[2];  /* ... not watched (epoll_ctl() failed): dispatched on a timer */
         int upstream_fd;        /* notify_pending_fd() in the epoll (EPOLLOUT); -EBADF: none */
+        int notify_fd;          /* notify_relay_poll_fd() in the epoll; -EBADF: none */
 } Loop;
 
 static void send_signal(Loop *l, int sig) {
@@ -135,6 +136,13 @@ static void on_notify(Loop *l) {
         NotifyRelayEvents ev;
 
         notify_relay_read(&l->s->relay, &ev);
+        /* The socket, or the closers' wake pipe while its head waits for one. */
+        if (notify_relay_poll_fd(&l->s->relay) != l->notify_fd) {
+                (void) epoll_ctl(l->epoll_fd, EPOLL_CTL_DEL, l->notify_fd, NULL);
+                l->notify_fd = notify_relay_poll_fd(&l->s->relay);
+                if (add(l, l->notify_fd, EPOLLIN) < 0)
+                        l->notify_fd = -EBADF;  /* not watched: the payload's notifications end here */
+        }
         if (ev.extend_timeout)
                 extend_stop(l, ev.extend_timeout_usec);
         /* The payload's first READY=1 (NotifyReady=yes) is the service's,
@@ -276,8 +284,10 @@ static int loop_setup(Loop *l) {
         r = add(l, l->signal_fd, EPOLLIN);
         if (r >= 0)
                 r = add(l, l->s->pidfd, EPOLLIN);
-        if (r >= 0 && l->s->relay.fd >= 0)
-                r = add(l, l->s->relay.fd, EPOLLIN);
+        if (r >= 0 && notify_relay_poll_fd(&l->s->relay) >= 0) {
+                l->notify_fd = notify_relay_poll_fd(&l->s->relay);
+                r = add(l, l->notify_fd, EPOLLIN);
+        }
         l->oom_fd = oom_counter_poll_fd(&l->s->oom, &events);
         if (r >= 0 && l->oom_fd >= 0)
                 r = add(l, l->oom_fd, events);
@@ -311,7 +321,7 @@ static int loop_setup(Loop *l) {
 
 int monitor_run(MonitorState *s, int *ret_status) {
         Loop l = { .s = s, .epoll_fd = -EBADF, .signal_fd = -EBADF, .timer_fd = -EBADF, .oom_fd = -EBADF,
-                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY, .upstream_fd = -EBADF,
+                   .watchdog_fd = -EBADF, .kill_at = USEC_INFINITY, .upstream_fd = -EBADF, .notify_fd = -EBADF,
                    .output = { OUTPUT_RELAY_NULL, OUTPUT_RELAY_NULL }, .output_fd = { -EBADF, -EBADF } };
         int r;
 
@@ -345,7 +355,7 @@ int monitor_run(MonitorState *s, int *ret_status) {
                         sig |= fd == l.signal_fd;
                         timer |= fd == l.timer_fd;
                         oom |= fd == l.oom_fd;
-                        notify |= fd == s->relay.fd;
+                        notify |= fd == l.notify_fd;
                         child |= fd == s->pidfd;
                         dog |= fd == l.watchdog_fd;
                         up |= fd == l.upstream_fd;

@@ -14,16 +14,23 @@
 #define NOTIFY_DATAGRAM_MAX 4096
 
 /* Room for every fd one message can pass (the kernel's SCM_MAX_FD), so that
- * all are received and closed and the datagram is never cut short for them:
+ * the closer holds all of them (notify-closer.c); the datagram itself counts:
  * systemd takes a datagram with FDSTORE='s fds (up to 768, more than the
  * kernel passes) and acts on its READY=1 and STATUS= lines, so does cell. */
 #define NOTIFY_FDS_MAX 253
 
-struct msghdr;
-
-/* Closes the fds of every SCM_RIGHTS of a datagram received (mh), never
- * waiting for one (notify-closer.c). */
-void notify_close_passed_fds(struct msghdr *mh);
+/* The fds a payload passes along with a datagram, which cell never takes in
+ * (notify-closer.c): a closer peeks the datagram at the head of notify_fd
+ * and holds its own references of them, then the caller takes it off the
+ * queue with no room for fds and calls notify_closer_dequeued(), and the
+ * closer closes them. 0: taken; -EBUSY: every closer is busy closing (the
+ * datagram must wait until notify_closer_wake_fd() is readable:
+ * notify_closer_wake_drain(), then again); other negative errno: no closer
+ * could be made. Never waits but for an idle closer's answer. */
+int notify_closer_take(int notify_fd);
+void notify_closer_dequeued(void);
+int notify_closer_wake_fd(void);
+void notify_closer_wake_drain(void);
 
 /* What a payload's datagram asked for, after filtering. */
 typedef struct NotifyMessage {

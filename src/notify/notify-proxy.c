@@ -20,6 +20,9 @@ static int on_notify_io(EventSource *source, int fd, uint32_t revents, void *use
         NotifyRelayEvents ev;
 
         notify_relay_read(&n->relay, &ev);
+        /* The socket, or the closers' wake pipe while its head waits for one. */
+        if (notify_relay_poll_fd(&n->relay) != fd)
+                (void) event_source_set_io_fd(source, notify_relay_poll_fd(&n->relay));
         if (ev.extend_timeout && n->cb.extend_timeout)
                 n->cb.extend_timeout(ev.extend_timeout_usec, n->cb.userdata);
         if (ev.first_ready && n->cb.ready)

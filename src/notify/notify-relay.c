@@ -386,17 +386,24 @@ static void relay_handle(NotifyRelay *n, const char *buf, size_t len, const stru
         notify_message_done(&m);
 }
 
-/* Up to max datagrams, fewer when the queue runs empty. */
+/* Up to max datagrams, fewer when the queue runs empty or its head waits
+ * for a closer (n->closer_wait). */
 static void relay_read_some(NotifyRelay *n, unsigned max, NotifyRelayEvents *ret) {
         *ret = (NotifyRelayEvents) {};
 
         if (n->fd < 0)
                 return;
+        if (n->closer_wait) {
+                notify_closer_wake_drain();
+                n->closer_wait = false;
+        }
         for (unsigned i = 0; i < max; i++) {
-                char buf[NOTIFY_DATAGRAM_MAX + 1];
+                char buf[NOTIFY_DATAGRAM_MAX + 1], byte;
+                /* Room for the credentials only: fds that came along are never
+                 * installed here (notify-closer.c), MSG_CTRUNC says they came. */
                 union {
                         struct cmsghdr h;
-                        uint8_t b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+                        uint8_t b[CMSG_SPACE(sizeof(struct ucred))];
                 } control;
                 struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
                 struct msghdr mh = {
@@ -404,24 +411,42 @@ static void relay_read_some(NotifyRelay *n, unsigned max, NotifyRelayEvents *ret
                         .msg_control = &control, .msg_controllen = sizeof control,
                 };
                 struct ucred uc = {};
+                bool taken = false;
+                int r;
 
-                ssize_t k = recvmsg(n->fd, &mh, MSG_DONTWAIT|MSG_CMSG_CLOEXEC|MSG_TRUNC);
+                /* Looked at, left on the queue: its fds are still in flight. */
+                ssize_t k = recvmsg(n->fd, &mh, MSG_PEEK|MSG_DONTWAIT|MSG_TRUNC);
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
                         return;         /* EAGAIN, or nothing we can do here */
                 }
-                notify_close_passed_fds(&mh);   /* no FDSTORE through the proxy */
                 for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
                             c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
                                 memcpy(&uc, CMSG_DATA(c), sizeof uc);
+                if (mh.msg_flags & MSG_CTRUNC) {
+                        /* fds came along (no FDSTORE through the proxy): a closer
+                         * takes its own references of them before ours go. */
+                        r = notify_closer_take(n->fd);
+                        if (r == -EBUSY) {
+                                log_debug("notify: every closer waits in a close: the datagram of PID %d waits",
+                                          (int) uc.pid);
+                                n->closer_wait = notify_closer_wake_fd() >= 0;
+                                return;
+                        }
+                        if (r < 0)
+                                log_debug("notify: no closer for the fds from PID %d (%s): dropped here",
+                                          (int) uc.pid, strerror(-r));
+                        taken = r >= 0;
+                }
+                /* Off the queue, nothing installed: the kernel drops our in-flight
+                 * references of its fds, none the last while a closer holds its own. */
+                (void) recv(n->fd, &byte, 1, MSG_DONTWAIT);
+                if (taken)
+                        notify_closer_dequeued();
                 if ((mh.msg_flags & MSG_TRUNC) || (size_t) k > NOTIFY_DATAGRAM_MAX) {
                         log_debug("notify: dropping an oversized datagram (%zd bytes) from PID %d", k, (int) uc.pid);
-                        continue;
-                }
-                if (mh.msg_flags & MSG_CTRUNC) {
-                        log_debug("notify: dropping a datagram with truncated ancillary data from PID %d", (int) uc.pid);
                         continue;
                 }
                 relay_handle(n, buf, (size_t) k, &uc, ret);
@@ -469,6 +494,10 @@ int notify_relay_init(NotifyRelay *n, int fd, pid_t payload_pid, const char *nam
         }
         n->fd = TAKE_FD(owned);
         return 0;
+}
+
+int notify_relay_poll_fd(const NotifyRelay *n) {
+        return n->closer_wait ? notify_closer_wake_fd() : n->fd;
 }
 
 void notify_relay_done(NotifyRelay *n) {

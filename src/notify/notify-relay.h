@@ -23,6 +23,7 @@ typedef struct NotifyRelay {
         bool notify_ready;      /* NotifyReady=yes: the payload's READY=1 is ours */
         bool ready_seen;        /* the payload said READY=1 (it counts once) */
         bool watchdog;          /* the service's watchdog is the payload's (not with Boot=yes) */
+        bool closer_wait;       /* the datagram at the head waits for a closer */
         dev_t pidns_dev;        /* the container's PID namespace */
         ino_t pidns_ino;
         /* The UIDs its user namespace maps (PrivateUsers=); none without one. */
@@ -57,11 +58,16 @@ void notify_relay_read(NotifyRelay *r, NotifyRelayEvents *ret);
  * before it exited, after more than one batch (a flood), would be lost
  * otherwise. What it means for supervision no longer matters. */
 void notify_relay_drain(NotifyRelay *r);
+/* The fd the caller's loop watches (EPOLLIN) for notify_relay_read(): the
+ * socket, or while the datagram at its head waits for a closer (each busy
+ * in a close of the payload's fds, notify-closer.c), the closers' wake pipe.
+ * Changes only in notify_relay_read() and notify_relay_drain(). */
+int notify_relay_poll_fd(const NotifyRelay *r);
 void notify_relay_done(NotifyRelay *r);
 
 /* Reaps every child of ours that has ended but keep (the payload, whose
- * status its pidfd's waitid() takes): the closer of the fds a payload
- * passes (notify-closer.c), ours or the one cell started, which ends when
+ * status its pidfd's waitid() takes): the closers of the fds a payload
+ * passes (notify-closer.c), ours or those cell started, which end when
  * cell execs cell-monitor and would stay a zombie of cell-monitor's until
  * its end. For a loop that reads SIGCHLD. Never waits. */
 void notify_closer_reap(pid_t keep);

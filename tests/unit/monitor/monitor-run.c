@@ -22,27 +22,42 @@ int monitor_journal_sndbuf;
 bool monitor_journal_full;
 bool monitor_closer;
 
-/* As the relay hands a datagram's fds on: a socket's go to a cell-closer,
- * started for them. Its PID, the child of ours that is not the payload. */
+/* As the relay hands a datagram's fds on: a cell-closer, started for them,
+ * takes its own references of a socket's. Its PID, the child of ours that is
+ * not the payload. */
 static pid_t start_closer(pid_t payload) {
         union {
                 struct cmsghdr h;
                 uint8_t b[CMSG_SPACE(sizeof(int))];
         } control = {};
-        struct msghdr mh = { .msg_control = &control, .msg_controllen = sizeof control };
+        struct iovec iov = { .iov_base = (char *) "FDSTORE=1", .iov_len = strlen("FDSTORE=1") };
+        struct msghdr mh = {
+                .msg_iov = &iov, .msg_iovlen = 1,
+                .msg_control = &control, .msg_controllen = sizeof control,
+        };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        char path[64], buf[256] = {};
-        int pair[2], fd;
+        char path[64], buf[256] = {}, byte;
+        int pair[2], notify[2], fd;
         pid_t a = 0, b = 0;
 
         if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, pair) < 0)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0, notify) < 0)
                 return -1;
         safe_close(pair[1]);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &pair[0], sizeof(int));
-        notify_close_passed_fds(&mh);
+        if (sendmsg(notify[1], &mh, 0) < 0)
+                return -1;
+        safe_close(pair[0]);
+        if (notify_closer_take(notify[0]) < 0)
+                return -1;
+        (void) recv(notify[0], &byte, 1, MSG_DONTWAIT);
+        notify_closer_dequeued();
+        safe_close(notify[0]);
+        safe_close(notify[1]);
         snprintf(path, sizeof path, "/proc/self/task/%d/children", (int) getpid());
         fd = open(path, O_RDONLY|O_CLOEXEC);
         if (fd < 0 || read(fd, buf, sizeof buf - 1) < 0 || sscanf(buf, "%d %d", &a, &b) != 2)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuse-server.h"
 #include "notify-test.h"
 #include "test.h"
 
@@ -164,6 +165,189 @@ TEST(proxy_does_not_stat_passed_fds) {
                 }
                 usleep(20 * 1000);
         }
+        /* The mount went with the child's mount namespace. */
+        ASSERT_OK(rmdir(dir));
+        (void) test_child_status(status, "no FUSE mount here");
+}
+
+/* Pumps e once more; whether READY=1 came up on up (after the file's STATUS=). */
+static bool n_ready_upstream(int up, Event *e) {
+        static bool status_seen;
+        char *s;
+
+        (void) event_run(e, 50 * USEC_PER_MSEC);
+        s = test_upstream_read(up, 0);
+        if (!s)
+                return false;
+        if (!status_seen) {
+                ASSERT_STREQ(s, "STATUS=web: served\n");
+                status_seen = true;
+                free(s);
+                return false;
+        }
+        ASSERT_STREQ(s, "READY=1\n");
+        free(s);
+        return true;
+}
+
+static int on_sigterm(EventSource *source, const struct signalfd_siginfo *si, void *userdata) {
+        *(bool *) userdata = true;
+        return 0;
+}
+
+/* The payload of fuse_child(): passes the file (opened here, never in the
+ * process that stands for cell, whose closers would close their copy of it
+ * as they start), READY=1 after it, and at cmd's next byte the file again
+ * with the connection itself (dev); at the one after, closes its own copy of
+ * the file (which waits for the server's answer or end). dev's number is
+ * below the file's: killed, we close it first, so that the connection can
+ * end once the server is gone, and with it our own wait in the file's. */
+_noreturn_ static void fuse_payload(int payload, int dev, const char *dir, int cmd) {
+        char path[128], c;
+        int file, fds[2];
+
+        snprintf(path, sizeof path, "%s/file", dir);
+        file = open(path, O_RDONLY|O_CLOEXEC);  /* LOOKUP and OPEN, answered */
+        if (file < 0 || file < dev)
+                _exit(EXIT_FAILURE);
+        send_with_fds(payload, "FDSTORE=1\nSTATUS=served", &file, 1);
+        send_str(payload, "READY=1", 7);
+        if (read(cmd, &c, 1) != 1)
+                _exit(EXIT_FAILURE);
+        fds[0] = file;
+        fds[1] = dev;
+        send_with_fds(payload, "FDSTORE=1\nSTATUS=both", fds, 2);
+        safe_close(dev);
+        if (read(cmd, &c, 1) != 1)
+                _exit(EXIT_FAILURE);
+        safe_close(file);
+        _exit(EXIT_SUCCESS);
+}
+
+/* The body of proxy_never_closes_passed_fds, in a child of the test's that
+ * stands for cell (its payload a child of its own); the server's and the
+ * payload's PIDs go to report. cell never holds the connection (dev): in a
+ * close of the file it would keep it from ending, for good. */
+_noreturn_ static void fuse_child(const char *dir, int report) {
+        Plan p = { .name = (char *) "web", .notify_ready = true };
+        int up, dev, payload, barrier[2], cmd[2], status;
+        NotifyProxy *n = NULL;
+        EventSource *term = NULL;
+        Event *e = NULL;
+        FuseServer s;
+        bool stopped = false;
+        sigset_t mask;
+        pid_t pids[2];
+        uint64_t t;
+
+        if (!fuse_server_start(&s, dir, &dev))
+                _exit(TEST_SKIP);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        ASSERT_OK(sigprocmask(SIG_BLOCK, &mask, NULL));
+        up = test_upstream_open("cell-test-notify-fuse2");
+        ASSERT_OK(event_new(&e));
+        ASSERT_OK(event_add_signal(e, &term, SIGTERM, on_sigterm, &stopped));
+        payload = proxy_start(&p, e, NULL, &n);
+        ASSERT_OK(pipe2(cmd, O_CLOEXEC));
+        t = now_monotonic_usec();
+        pids[0] = s.pid;
+        pids[1] = fork();
+        ASSERT_TRUE(pids[1] >= 0);
+        if (pids[1] == 0) {
+                safe_close(cmd[1]);
+                fuse_payload(payload, dev, dir, cmd[0]);
+        }
+        safe_close(dev);
+        safe_close(cmd[0]);
+        ASSERT_EQ(write(report, pids, sizeof pids), (ssize_t) sizeof pids);
+
+        /* The file, then READY=1: both taken at once, while a closer waits
+         * in the FUSE_FLUSH of its close. (cell's own close waited there,
+         * for ever.) */
+        while (now_monotonic_usec() - t < 5 * USEC_PER_SEC && !n_ready_upstream(up, e))
+                ;
+        ASSERT_TRUE(now_monotonic_usec() - t < 2 * USEC_PER_SEC);
+        ASSERT_TRUE(fuse_server_flush_seen(&s, 5000));  /* the closer's close asked, and waits */
+
+        /* A stop still works: cell's loop takes its signals. */
+        ASSERT_OK(kill(getpid(), SIGTERM));
+        pump(e);
+        ASSERT_TRUE(stopped);
+
+        /* With that closer stuck, a barrier returns once cell took it (another
+         * closer); and the connection itself, passed along with the file, is
+         * closed before the file: held by a closer that waits for it, it would
+         * keep the connection from ending with its server, for good. */
+        ASSERT_OK(pipe2(barrier, O_CLOEXEC));
+        send_with_fds(payload, "BARRIER=1", &barrier[1], 1);
+        safe_close(barrier[1]);
+        pump(e);
+        ASSERT_TRUE(pipe_hung_up(barrier[0]));
+        safe_close(barrier[0]);
+        ASSERT_EQ(write(cmd[1], "x", 1), 1);
+        for (char *m = NULL; !m; ) {
+                ASSERT_TRUE(event_run(e, 5 * USEC_PER_SEC) > 0);
+                m = test_upstream_read(up, 0);
+                if (m)
+                        ASSERT_STREQ(m, "STATUS=web: both\n");
+                free(m);
+        }
+        ASSERT_TRUE(fuse_server_flush_seen(&s, 5000));
+
+        /* The server ends: every FUSE_FLUSH waiting fails, the closers go on,
+         * and the payload's own close returns. */
+        fuse_server_stop(&s);
+        ASSERT_EQ(write(cmd[1], "x", 1), 1);
+        ASSERT_EQ(waitpid(pids[1], &status, 0), pids[1]);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_NULL(notify_proxy_free(n));
+        event_source_disable_unref(term);
+        safe_close(cmd[1]);
+        close(payload);
+        close(up);
+        event_unref(e);
+        _exit(EXIT_SUCCESS);
+}
+
+/* A file of a FUSE file system the payload serves itself, whose server never
+ * answers FUSE_FLUSH: close() asks it on every close of any copy, not only
+ * the last, so cell must never close (or take in at all) what the payload
+ * passes. cell's relay once installed every fd and closed its copy: it hung,
+ * every signal blocked, no stop, no watchdog ping. Here a child stands for
+ * cell; we end its server if it hangs (then it fails). */
+TEST(proxy_never_closes_passed_fds) {
+        char dir[] = "/tmp/cell-test-fuse.XXXXXX";
+        uint64_t deadline;
+        pid_t cell, pids[2] = {};
+        int report[2], status;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_OK(pipe2(report, O_CLOEXEC|O_NONBLOCK));
+        cell = fork();
+        ASSERT_TRUE(cell >= 0);
+        if (cell == 0) {
+                safe_close(report[0]);
+                fuse_child(dir, report[1]);
+        }
+        safe_close(report[1]);
+        deadline = now_monotonic_usec() + 10 * USEC_PER_SEC;
+        while (waitpid(cell, &status, WNOHANG) == 0) {
+                if (pids[0] <= 0 && read(report[0], pids, sizeof pids) != (ssize_t) sizeof pids)
+                        pids[0] = 0;
+                if (now_monotonic_usec() > deadline) {
+                        /* Its server and payload ended (the payload's copy of
+                         * the connection with it), the hung close goes. */
+                        for (size_t i = 0; i < ELEMENTSOF(pids); i++)
+                                if (pids[i] > 0)
+                                        (void) kill(pids[i], SIGKILL);
+                        (void) kill(cell, SIGKILL);
+                        ASSERT_EQ(waitpid(cell, &status, 0), cell);
+                        break;
+                }
+                usleep(20 * 1000);
+        }
+        safe_close(report[0]);
         /* The mount went with the child's mount namespace. */
         ASSERT_OK(rmdir(dir));
         (void) test_child_status(status, "no FUSE mount here");

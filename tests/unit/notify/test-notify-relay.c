@@ -152,41 +152,39 @@ static void relay_stop(Relay *r) {
         *r = (Relay) {};
 }
 
-/* A payload that passes both ends of a lingering connection, the socket
- * first and then its peer's listener: the closer waits in the close() of the
- * first while it holds the second, which is never read, itself. It must end
- * with the cell that made it (here a child of the test's standing for cell),
- * not stay on the host for the socket's linger time. We are a subreaper:
- * the closer, orphaned, is ours to reap once it ended. First of the tests
- * that pass a socket: a closer of this process's, which a forked child
- * would share, does not exist yet. */
+/* A payload that passes a lingering connection whose peer never reads (the
+ * peer here the test's, which outlives cell): the closer waits in its
+ * close(). It must end with the cell that made it (here a child of the
+ * test's standing for cell), not stay on the host for the socket's linger
+ * time. We are a subreaper: the closer, orphaned, is ours to reap once it
+ * ended. First of the tests that pass a socket: a closer of this process's,
+ * which a forked child would share, does not exist yet. */
 TEST(proxy_closer_ends_with_cell) {
         uint64_t deadline;
         pid_t cell, pid;
-        int status;
+        int status, listener, fd = lingering_socket(10, &listener);
 
+        if (fd < 0) {
+                test_skip("no loopback here");
+                return;
+        }
         ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 1));
         cell = fork();
         ASSERT_TRUE(cell >= 0);
         if (cell == 0) {
                 Relay r;
-                int fd = relay_start_lingering(&r, "cell-test-notify-fds4");
 
-                if (fd < 0)
-                        _exit(TEST_SKIP);
+                safe_close(listener);           /* the test's, never read */
+                relay_start(&r, "cell-test-notify-fds4");
                 send_with_fd(r.payload, "FDSTORE=1\nSTATUS=lingering", fd);
-                send_with_fd(r.payload, "FDSTORE=1\nSTATUS=its reader", r.listener);
-                safe_close(fd);
-                r.listener = safe_close(r.listener);    /* the closer holds the last references */
+                safe_close(fd);                 /* the closer holds the last reference */
                 pump(r.event);
                 relay_stop(&r);
                 usleep(USEC_PER_SEC);   /* the closer in its close() by then */
                 _exit(EXIT_SUCCESS);
         }
-        if (!test_child_ran(cell, "no loopback here")) {
-                ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 0));
-                return;
-        }
+        safe_close(fd);
+        ASSERT_TRUE(test_child_ran(cell, "cannot happen"));
 
         /* Gone within a few seconds, not the 10 s of SO_LINGER. */
         deadline = now_monotonic_usec() + 3 * USEC_PER_SEC;
@@ -195,6 +193,7 @@ TEST(proxy_closer_ends_with_cell) {
         ASSERT_TRUE(pid > 0);
         ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
         ASSERT_OK(prctl(PR_SET_CHILD_SUBREAPER, 0));
+        safe_close(listener);
 }
 
 /* A payload that passes a socket with SO_LINGER and a send queue that never
@@ -254,44 +253,57 @@ TEST(proxy_close_leaves_payload_socket_alone) {
         relay_stop(&r);
 }
 
-/* Many such sockets, each in a datagram of its own: cell-closer takes what
- * its queue (NOTIFY_CLOSER_SNDBUF) holds; once it is full, the rest are
- * closed at once, their lingering off. Either way cell is not held, and
- * every datagram's text counts. */
+/* Many such sockets, each in a datagram of its own: a closer holds each
+ * (NOTIFY_CLOSERS_MAX of them, 4), and waits in its close; the datagram
+ * after that waits on the queue, and what came after it with it, until a
+ * closer is free again (here after the 2 s of SO_LINGER). cell is never
+ * held, and every datagram's text counts, in order. */
 TEST(proxy_close_flood_does_not_linger) {
         /* None yet: those after a skip are never opened, and closed all the same. */
-        int listeners[24] = { [0 ... 23] = -EBADF };
+        int listeners[6] = { [0 ... 5] = -EBADF };
+        size_t n_seen = 0;
+        uint64_t t, deadline;
         Relay r;
-        uint64_t t;
-        char *s;
+        char msg[64];
 
         relay_start(&r, "cell-test-notify-fds3");
-        /* In rounds of six: the upstream socket's queue is short (net.unix.max_dgram_qlen). */
         for (size_t i = 0; i < ELEMENTSOF(listeners); i++) {
-                char msg[64];
-                int fd = lingering_socket(10, &listeners[i]);
+                int fd = lingering_socket(2, &listeners[i]);
 
                 if (fd < 0) {
                         test_skip("no loopback here");
-                        break;
+                        goto finish;
                 }
                 snprintf(msg, sizeof msg, "FDSTORE=1\nSTATUS=%zu", i);
                 send_with_fd(r.payload, msg, fd);
-                safe_close(fd);         /* cell holds the last reference */
-                if (i % 6 != 5)
-                        continue;
-                t = now_monotonic_usec();
-                pump(r.event);
-                t = now_monotonic_usec() - t;
-                ASSERT_TRUE(t < 3 * USEC_PER_SEC);      /* not 10 s of SO_LINGER, once or more */
-                for (size_t k = i - 5; k <= i; k++) {
-                        snprintf(msg, sizeof msg, "STATUS=web: %zu\n", k);
-                        s = test_upstream_read(r.upstream, 1000);
-                        ASSERT_STREQ(s, msg);
-                        free(s);
-                }
+                safe_close(fd);         /* the closer holds the last reference */
         }
+        send_str(r.payload, "STATUS=after", strlen("STATUS=after"));
 
+        t = now_monotonic_usec();
+        pump(r.event);
+        ASSERT_TRUE(now_monotonic_usec() - t < USEC_PER_SEC);   /* not 2 s of SO_LINGER, once or more */
+        /* Four at once, the rest once a closer is free again, all in order. */
+        deadline = now_monotonic_usec() + 8 * USEC_PER_SEC;
+        while (n_seen <= ELEMENTSOF(listeners) && now_monotonic_usec() < deadline) {
+                char *s = test_upstream_read(r.upstream, 0);
+
+                if (!s) {
+                        ASSERT_TRUE(event_run(r.event, 100 * USEC_PER_MSEC) >= 0);
+                        continue;
+                }
+                if (n_seen < ELEMENTSOF(listeners))
+                        snprintf(msg, sizeof msg, "STATUS=web: %zu\n", n_seen);
+                else
+                        snprintf(msg, sizeof msg, "STATUS=web: after\n");
+                ASSERT_STREQ(s, msg);
+                free(s);
+                if (++n_seen == 4)
+                        ASSERT_TRUE(now_monotonic_usec() - t < USEC_PER_SEC);
+        }
+        ASSERT_EQ(n_seen, ELEMENTSOF(listeners) + 1);
+
+finish:
         relay_stop(&r);
         for (size_t i = 0; i < ELEMENTSOF(listeners); i++)
                 safe_close(listeners[i]);
