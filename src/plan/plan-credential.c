@@ -36,9 +36,15 @@ static int credential_take_value(PlanCredential *e, const CellConfig *c, const C
         return 0;
 }
 
+static bool plan_credential_id_equal(const void *userdata, size_t pos, const void *key) {
+        return streq(((const PlanCredential *) userdata)[pos].id, key);
+}
+
 /* As systemd 252 starts a service: LoadCredential= first, and a
- * SetCredential= of the same ID only where the load finds nothing. */
+ * SetCredential= of the same ID only where the load finds nothing. The
+ * IDs taken are found through an index, not a walk of all before each. */
 int plan_build_credentials(Plan *p, const CellConfig *c) {
+        _cleanup_(pos_index_done) PosIndex index = {};
         size_t n = c->n_load_credentials + c->n_set_credentials;
 
         if (n == 0)
@@ -54,20 +60,23 @@ int plan_build_credentials(Plan *p, const CellConfig *c) {
                 e->id = strdup(l->id);
                 e->source = strdup(l->path);
                 e->encrypted = l->encrypted;
-                if (!e->id || !e->source || credential_set_origin(e, c, l) < 0)
+                if (!e->id || !e->source || credential_set_origin(e, c, l) < 0 ||
+                    pos_index_add(&index, pos_index_hash(l->id, strlen(l->id), 0), p->n_credentials - 1) < 0)
                         return -ENOMEM;
         }
         for (size_t i = 0; i < c->n_set_credentials; i++) {
                 const CellCredential *s = c->set_credentials + i;
+                uint64_t hash = pos_index_hash(s->id, strlen(s->id), 0);
                 PlanCredential *e = NULL;
+                size_t j;
 
-                for (size_t j = 0; j < p->n_credentials && !e; j++)
-                        if (streq(p->credentials[j].id, s->id))
-                                e = p->credentials + j;
+                if (pos_index_find(&index, hash, plan_credential_id_equal, p->credentials, s->id, &j) > 0)
+                        e = p->credentials + j;
                 if (!e) {
                         e = p->credentials + p->n_credentials++;
                         e->id = strdup(s->id);
-                        if (!e->id || credential_set_origin(e, c, s) < 0)
+                        if (!e->id || credential_set_origin(e, c, s) < 0 ||
+                            pos_index_add(&index, hash, p->n_credentials - 1) < 0)
                                 return -ENOMEM;
                 }
                 if (credential_take_value(e, c, s) < 0)

@@ -29,6 +29,7 @@ void cell_config_free_credentials(CellConfig *c, bool set) {
                 credential_free(*list + i);
         *list = mfree(*list);
         *n = 0;
+        pos_index_done(set ? &c->set_credentials_index : &c->load_credentials_index);
 }
 
 /* "ID" before the first ":" (a backslash escapes the next character, as
@@ -58,21 +59,48 @@ static int credential_split_id(ConfigContext *ctx, const ConfigKey *k, const cha
         return 0;
 }
 
+static bool credential_id_equal(const void *userdata, size_t pos, const void *key) {
+        return streq(((const CellCredential *) userdata)[pos].id, key);
+}
+
+static uint64_t credential_id_hash(const char *id) {
+        return pos_index_hash(id, strlen(id), 0);
+}
+
 /* The entry of id in the list, a new one (zeroed) at its end when there is
  * none: as systemd's hashmap of credentials, an ID written again replaces
- * what the earlier line said, in its place. */
+ * what the earlier line said, in its place. Found through the index of the
+ * IDs (made again when the list changed without it): thousands of lines are
+ * not each held against all before. */
 static CellCredential *credential_slot(CellConfig *c, bool set, const char *id) {
         CellCredential **list = set ? &c->set_credentials : &c->load_credentials;
         size_t *n = set ? &c->n_set_credentials : &c->n_load_credentials;
+        PosIndex *index = set ? &c->set_credentials_index : &c->load_credentials_index;
+        CellCredential *e;
+        size_t pos;
 
-        for (size_t i = 0; i < *n; i++)
-                if (streq((*list)[i].id, id)) {
-                        free((*list)[i].id);
-                        free((*list)[i].file);
-                        (*list)[i].id = (*list)[i].file = NULL;
-                        return *list + i;
-                }
-        return config_array_append((void **) list, n, sizeof(CellCredential));
+        if (index->n != *n) {
+                pos_index_done(index);
+                for (size_t i = 0; i < *n; i++)
+                        if (pos_index_add(index, credential_id_hash((*list)[i].id), i) < 0) {
+                                pos_index_done(index);
+                                return NULL;
+                        }
+        }
+        if (pos_index_find(index, credential_id_hash(id), credential_id_equal, *list, id, &pos) > 0) {
+                e = *list + pos;
+                free(e->id);
+                free(e->file);
+                e->id = e->file = NULL;
+                return e;
+        }
+        /* Room in the index first: a failure leaves the list as it was. */
+        if (pos_index_add(index, credential_id_hash(id), *n) < 0)
+                return NULL;
+        e = config_array_append((void **) list, n, sizeof(CellCredential));
+        if (!e)
+                pos_index_done(index);
+        return e;
 }
 
 static int credential_store(ConfigContext *ctx, CellConfig *c, bool set, bool encrypted, char **id, char **path,

@@ -24,6 +24,7 @@
 
 #include "env-index.h"
 #include "macros.h"
+#include "pos-index.h"
 
 /* A byte/count value as systemd takes it for MemoryMax=, TasksMax=, ... */
 /* Where the container's notify socket is bound, and what cell gives the
@@ -358,6 +359,7 @@ typedef struct CellConfig {
         uint8_t machine_id[16];
         CellCredential *load_credentials; size_t n_load_credentials;  /* LoadCredential= */
         CellCredential *set_credentials;  size_t n_set_credentials;   /* SetCredential= */
+        PosIndex load_credentials_index, set_credentials_index; /* their IDs, for the next line */
 
         /* [Isolation] */
         bool private_network;   /* default yes */

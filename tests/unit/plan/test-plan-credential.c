@@ -139,3 +139,68 @@ TEST(no_credentials) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* A unit of thousands of lines: the entries a unit of a few gets. An ID
+ * written again is replaced in place and named by its last line; a set
+ * one of a loaded ID is that load's value; after an empty SetCredential=
+ * only the sets written after it are left. */
+#define MANY 3000
+
+TEST(credentials_many_lines) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, k = 0;
+        unsigned line = 4, load_line[MANY], set_line[MANY];
+        FILE *f = open_memstream(&buf, &size);
+        CellConfig c;
+        Plan p = {};
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n", f);
+        for (unsigned i = 0; i < MANY; i++, line++)
+                fprintf(f, "SetCredential=gone%u:x\n", i);
+        fputs("SetCredential=\n", f), line++;
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "LoadCredential=l%u:/etc/l%u\n", i, i), load_line[i] = ++line;
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "SetCredential=s%u:v%u\n", i, i), set_line[i] = ++line;
+        for (unsigned i = 0; i < MANY; i += 2)
+                fprintf(f, "SetCredential=l%u:f%u\n", i, i), ++line;
+        for (unsigned i = 0; i < MANY; i += 3)
+                fprintf(f, "SetCredential=s%u:w%u\n", i, i), set_line[i] = ++line;
+        for (unsigned i = 0; i < MANY; i += 5)
+                fprintf(f, "LoadCredential=l%u:/etc/again\n", i), load_line[i] = ++line;
+        ASSERT_EQ(fclose(f), 0);
+
+        config_from_text(&c, "many", buf);
+        ASSERT_EQ(c.n_load_credentials, (size_t) MANY);
+        ASSERT_EQ(c.n_set_credentials, (size_t) MANY + MANY / 2);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.n_credentials, (size_t) 2 * MANY);
+        for (unsigned i = 0; i < MANY; i++, k++) {
+                char id[32], source[32], value[32];
+
+                snprintf(id, sizeof id, "l%u", i);
+                snprintf(source, sizeof source, i % 5 == 0 ? "/etc/again" : "/etc/l%u", i);
+                ASSERT_STREQ(p.credentials[k].id, id);
+                ASSERT_STREQ(p.credentials[k].source, source);
+                ASSERT_EQ(p.credentials[k].line, load_line[i]);
+                ASSERT_EQ(p.credentials[k].has_value, i % 2 == 0);
+                if (i % 2 != 0)
+                        continue;
+                snprintf(value, sizeof value, "f%u", i);
+                ASSERT_STREQ(p.credentials[k].value, value);
+        }
+        for (unsigned i = 0; i < MANY; i++, k++) {
+                char id[32], value[32];
+
+                snprintf(id, sizeof id, "s%u", i);
+                snprintf(value, sizeof value, i % 3 == 0 ? "w%u" : "v%u", i);
+                ASSERT_STREQ(p.credentials[k].id, id);
+                ASSERT_NULL(p.credentials[k].source);
+                ASSERT_STREQ(p.credentials[k].value, value);
+                ASSERT_EQ(p.credentials[k].line, set_line[i]);
+                ASSERT_EQ(p.credentials[k].value_line, set_line[i]);
+        }
+        plan_done(&p);
+        cell_config_done(&c);
+}
