@@ -175,6 +175,40 @@ int config_parse_device_allow(ConfigContext *ctx, const ConfigKey *k, CellConfig
         return config_entry_origin(ctx, &slot->file, &slot->line);
 }
 
+typedef struct IODeviceKey {
+        CellIOKind kind;
+        const char *path;
+} IODeviceKey;
+
+static bool io_device_equal(const void *userdata, size_t pos, const void *key) {
+        const CellIODevice *d = (const CellIODevice *) userdata + pos;
+        const IODeviceKey *k = key;
+
+        return d->kind == k->kind && streq(d->path, k->path);
+}
+
+static uint64_t io_device_hash(CellIOKind kind, const char *path) {
+        return pos_index_hash(path, strlen(path), kind);
+}
+
+/* The position of kind's entry of path: 1, or 0 (none), or -ENOMEM. Through
+ * the index of the entries (made again when they changed without it):
+ * thousands of lines are not each held against all before. */
+static int io_device_find(CellConfig *c, CellIOKind kind, const char *path, size_t *ret_pos) {
+        PosIndex *index = &c->io_devices_index;
+
+        if (index->n != c->n_io_devices) {
+                pos_index_done(index);
+                for (size_t i = 0; i < c->n_io_devices; i++)
+                        if (pos_index_add(index, io_device_hash(c->io_devices[i].kind, c->io_devices[i].path), i) < 0) {
+                                pos_index_done(index);
+                                return -ENOMEM;
+                        }
+        }
+        return pos_index_find(index, io_device_hash(kind, path), io_device_equal, c->io_devices,
+                              &(IODeviceKey) { kind, path }, ret_pos);
+}
+
 /* IODeviceWeight=, IOReadBandwidthMax= ...: ltype is the CellIOKind. An empty
  * value drops that key's entries, as in systemd; a device named again takes
  * the new value. */
@@ -183,6 +217,7 @@ int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
         _cleanup_free_ char *path = NULL;
         CellIODevice *slot;
         uint64_t value;
+        size_t i;
         int r;
 
         if (isempty(ctx->value)) {
@@ -199,16 +234,24 @@ int config_parse_io_device(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < c->n_io_devices; i++)
-                if (c->io_devices[i].kind == kind && streq(c->io_devices[i].path, path)) {
-                        /* In its place, but where it was written last: the start's messages name that. */
-                        c->io_devices[i].value = value;
-                        c->io_devices[i].file = mfree(c->io_devices[i].file);
-                        return config_entry_origin(ctx, &c->io_devices[i].file, &c->io_devices[i].line);
-                }
+        r = io_device_find(c, kind, path, &i);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                /* In its place, but where it was written last: the start's messages name that. */
+                c->io_devices[i].value = value;
+                c->io_devices[i].file = mfree(c->io_devices[i].file);
+                return config_entry_origin(ctx, &c->io_devices[i].file, &c->io_devices[i].line);
+        }
+        /* Room in the index first: a failure leaves the entries as they were. */
+        r = pos_index_add(&c->io_devices_index, io_device_hash(kind, path), c->n_io_devices);
+        if (r < 0)
+                return r;
         slot = config_array_append((void **) &c->io_devices, &c->n_io_devices, sizeof(CellIODevice));
-        if (!slot)
+        if (!slot) {
+                pos_index_done(&c->io_devices_index);
                 return -ENOMEM;
+        }
         *slot = (CellIODevice) { .kind = kind, .path = TAKE_PTR(path), .value = value };
         return config_entry_origin(ctx, &slot->file, &slot->line);
 }

@@ -72,6 +72,8 @@ void cell_config_free_io_devices(CellConfig *c, CellIOKind kind) {
         c->n_io_devices = n;
         if (n == 0)
                 c->io_devices = mfree(c->io_devices);
+        /* The positions moved: made again at the next line. */
+        pos_index_done(&c->io_devices_index);
 }
 
 void cell_config_done(CellConfig *c) {

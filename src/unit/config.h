@@ -410,6 +410,7 @@ typedef struct CellConfig {
         uint64_t io_weight;             /* 1..10000, 0 = unset */
         uint64_t startup_io_weight;     /* StartupIOWeight=, as io_weight */
         CellIODevice *io_devices;       size_t n_io_devices;
+        PosIndex io_devices_index;      /* their kinds and paths, for the next line */
         uint8_t *allowed_cpus;          /* bitmap, bit N of byte N/8 = CPU N; NULL = unset */
         size_t allowed_cpus_size;       /* bytes */
         /* The other cpuset keys, bitmaps as allowed_cpus: StartupAllowedCPUs=,
