@@ -39,17 +39,22 @@ char **strv_copy(char * const *l) {
         return c;
 }
 
-int strv_push(char ***l, char *value) {
-        size_t n = strv_length(*l);
-        char **c = realloc(*l, sizeof(char *) * (n + 2));
+int strv_push_n(char ***l, size_t *n, char *value) {
+        char **c = realloc(*l, sizeof(char *) * (*n + 2));
         if (!c) {
                 free(value);
                 return -ENOMEM;
         }
-        c[n] = value;
-        c[n + 1] = NULL;
+        c[*n] = value;
+        c[++*n] = NULL;
         *l = c;
         return 0;
+}
+
+int strv_push(char ***l, char *value) {
+        size_t n = strv_length(*l);
+
+        return strv_push_n(l, &n, value);
 }
 
 int strv_extend(char ***l, const char *value) {

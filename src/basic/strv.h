@@ -16,6 +16,9 @@ size_t strv_length(char * const *l) _pure_;
 bool strv_contains(char * const *l, const char *s) _pure_;
 char **strv_copy(char * const *l);                     /* NULL on OOM */
 int strv_push(char ***l, char *value);                 /* takes value; -ENOMEM (value freed) */
+/* As strv_push(), with *l's length kept in *n by the caller: thousands of
+ * values are not each appended by a walk to the end. */
+int strv_push_n(char ***l, size_t *n, char *value);
 int strv_extend(char ***l, const char *value);         /* copies value */
 int strv_extend_strv(char ***l, char * const *other);  /* copies each */
 char *strv_join(char * const *l, const char *sep);     /* NULL on OOM */

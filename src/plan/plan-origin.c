@@ -149,8 +149,13 @@ static int pass_environment_origins(Plan *p, const CellConfig *c) {
         return 0;
 }
 
+static int entry_origins_index(Plan *p);
+
 int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
         bool exec_override = opts && opts->argv_override && opts->argv_override[0];
+
+        if (entry_origins_index(p) < 0)
+                return -ENOMEM;
 
         /* "cell verify" too: it names the lines of the keys this host's
          * cgroup v1 controllers would refuse (cli/verify.c). */
@@ -185,6 +190,7 @@ int plan_build_origins(Plan *p, const CellConfig *c, const PlanOptions *opts) {
 }
 
 void plan_origins_done(Plan *p) {
+        p->entry_origins = mfree(p->entry_origins);
         for (size_t i = 0; i < p->n_origins; i++) {
                 free(p->origins[i].file);
                 free(p->origins[i].set);
@@ -294,40 +300,125 @@ static const char *list_origin(const Plan *p, const char *key, char * const *ite
         return first ? format_origin(first->file, first->line, more, buf, n) : buf;
 }
 
+/* The limits' entry i (limits.io_devices', then DeviceAllow='s): its key, path and origin. */
+static const char *limits_entry(const PlanLimits *l, size_t i, const char **ret_path, const char **ret_file,
+                                unsigned *ret_line) {
+        if (i < l->n_io_devices) {
+                const CellIODevice *d = l->io_devices + i;
+
+                *ret_path = d->path, *ret_file = d->file, *ret_line = d->line;
+                return io_kind_key(d->kind);
+        }
+        const CellDeviceAllow *d = l->device_allow + i - l->n_io_devices;
+
+        *ret_path = d->path, *ret_file = d->file, *ret_line = d->line;
+        return "DeviceAllow";
+}
+
+/* strcmp() of path and the len bytes of v. */
+static int path_compare(const char *path, const char *v, size_t len) {
+        int r = strncmp(path, v, len);
+
+        return r != 0 ? r : path[len] != 0;
+}
+
+static int entry_compare(const void *a, const void *b, void *userdata) {
+        const PlanLimits *l = userdata;
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        const char *px, *py, *fx, *fy;
+        unsigned lx, ly;
+        int r;
+
+        r = strcmp(limits_entry(l, x, &px, &fx, &lx), limits_entry(l, y, &py, &fy, &ly));
+        if (r == 0)
+                r = strcmp(px, py);
+        return r != 0 ? r : (x > y) - (x < y);
+}
+
+/* Plan.entry_origins: a start (or verify) with a message of each of
+ * thousands of entries does not walk all of them for each. */
+static int entry_origins_index(Plan *p) {
+        const PlanLimits *l = &p->limits;
+        size_t n = l->n_io_devices + l->n_device_allow;
+
+        if (n == 0)
+                return 0;
+        p->entry_origins = malloc(n * sizeof(size_t));
+        if (!p->entry_origins)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                p->entry_origins[i] = i;
+        qsort_r(p->entry_origins, n, sizeof(size_t), entry_compare, (void *) l);
+        return 0;
+}
+
+/* The position of the first entry of key with the len bytes of v as its
+ * path and an origin, SIZE_MAX for none: through Plan.entry_origins, or a
+ * walk without it. */
+static size_t entry_find(const Plan *p, const char *key, const char *v, size_t len) {
+        const PlanLimits *l = &p->limits;
+        size_t n = l->n_io_devices + l->n_device_allow, lo = 0, hi = n;
+        const char *path, *f;
+        unsigned ln;
+
+        if (!p->entry_origins) {
+                for (size_t i = 0; i < n; i++)
+                        if (streq(limits_entry(l, i, &path, &f, &ln), key) && f && ln > 0 &&
+                            path_compare(path, v, len) == 0)
+                                return i;
+                return SIZE_MAX;
+        }
+        /* The first entry not below (key, v): those of one path are in their order. */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int r = strcmp(limits_entry(l, p->entry_origins[mid], &path, &f, &ln), key);
+
+                if (r == 0)
+                        r = path_compare(path, v, len);
+                if (r < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < n; lo++) {
+                if (!streq(limits_entry(l, p->entry_origins[lo], &path, &f, &ln), key) ||
+                    path_compare(path, v, len) != 0)
+                        break;
+                if (f && ln > 0)
+                        return p->entry_origins[lo];
+        }
+        return SIZE_MAX;
+}
+
 /* The IO device keys and DeviceAllow=, whose entries keep their origins in
  * the plan's limits: the entry of the path the message names ("KEY=PATH:
- * ..."), or for one about the key as a whole ("KEY=: ...": systemd refused
- * the property, or has no io controller) its first line and how many more. */
+ * ..." or "KEY=PATH VALUE: ...": the first in the limits of those the
+ * message may name), or for one about the key as a whole ("KEY=: ...":
+ * systemd refused the property, or has no io controller) its first line and
+ * how many more. */
 static const char *entry_origin(const Plan *p, const char *key, const char *v, char *buf, size_t n) {
         const PlanLimits *l = &p->limits;
-        const char *end = strstr(v, ": "), *file = NULL;
-        size_t len = end ? (size_t) (end - v) : strlen(v), count = 0;
-        unsigned line = 0;
+        const char *end = strstr(v, ": "), *file = NULL, *path, *f;
+        size_t len = end ? (size_t) (end - v) : strlen(v), count = 0, found = SIZE_MAX;
+        unsigned line = 0, ln;
 
+        if (len > 0) {
+                /* Each path the message may name: up to a space, or all of it. */
+                for (size_t m = 1; m <= len; m++)
+                        if (m == len || v[m] == ' ')
+                                found = MIN(found, entry_find(p, key, v, m));
+                if (found == SIZE_MAX)
+                        return buf;
+                (void) limits_entry(l, found, &path, &f, &ln);
+                return format_origin(f, ln, 0, buf, n);
+        }
         for (size_t i = 0; i < l->n_io_devices + l->n_device_allow; i++) {
-                const char *path, *f;
-                unsigned ln;
-
-                if (i < l->n_io_devices) {
-                        const CellIODevice *d = l->io_devices + i;
-                        if (!streq(io_kind_key(d->kind), key))
-                                continue;
-                        path = d->path, f = d->file, ln = d->line;
-                } else {
-                        const CellDeviceAllow *d = l->device_allow + i - l->n_io_devices;
-                        if (!streq(key, "DeviceAllow"))
-                                continue;
-                        path = d->path, f = d->file, ln = d->line;
-                }
-                if (!f || ln == 0)
+                if (!streq(limits_entry(l, i, &path, &f, &ln), key) || !f || ln == 0)
                         continue;
-                if (len > 0 && strlen(path) <= len && strncmp(path, v, strlen(path)) == 0 &&
-                    (v[strlen(path)] == ' ' || strlen(path) == len))
-                        return format_origin(f, ln, 0, buf, n);
                 if (count++ == 0)
                         file = f, line = ln;
         }
-        return len == 0 && file ? format_origin(file, line, count - 1, buf, n) : buf;
+        return file ? format_origin(file, line, count - 1, buf, n) : buf;
 }
 
 static bool set_has(const uint8_t *set, size_t size, size_t cpu) {

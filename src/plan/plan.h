@@ -475,6 +475,9 @@ typedef struct Plan {
          * when "cell run NAME -- ARGS" replaced it. */
         CellOrigin *origins;
         size_t n_origins;
+        size_t *entry_origins;  /* the limits' entries (limits.io_devices' positions, then
+                                 * n_io_devices + DeviceAllow='s) by key, path and position:
+                                 * plan_message_origin() finds one without a walk (NULL: walks) */
 } Plan;
 
 /* True when the supervisor puts interfaces into the container's network

@@ -30,8 +30,15 @@
         "gone since Linux 5.0, BFQ is not loaded)"
 #define NO_BLKIO "its cgroup controllers are v1 ones, and no blkio hierarchy (cgroup v1's io controller) is mounted"
 
-static int add(char ***l, const char *fmt, ...) _printf_(2, 3);
-static int add(char ***l, const char *fmt, ...) {
+/* The notices, with their count: thousands of them (an IODeviceWeight=
+ * line each) are not each appended by a walk to the end. */
+typedef struct Notices {
+        char **l;
+        size_t n;
+} Notices;
+
+static int add(Notices *l, const char *fmt, ...) _printf_(2, 3);
+static int add(Notices *l, const char *fmt, ...) {
         va_list ap;
         char *m;
         int r;
@@ -41,7 +48,7 @@ static int add(char ***l, const char *fmt, ...) {
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        return strv_push(l, m);
+        return strv_push_n(&l->l, &l->n, m);
 }
 
 static bool on_v1(const CgroupV1Host *h, const char *controller) {
@@ -52,7 +59,7 @@ static bool limit_finite(const CellLimit *l) {
         return l->kind == CELL_LIMIT_VALUE || l->kind == CELL_LIMIT_PERCENT;
 }
 
-static int memory_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
+static int memory_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         bool systemd = h->manager == CGROUP_MANAGER_SYSTEMD;
         int r = 0;
 
@@ -94,7 +101,7 @@ static int memory_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n)
         return 0;
 }
 
-static int cpu_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
+static int cpu_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         /* The cgroupfs manager has no start-up phase: StartupCPUWeight= is
          * never applied there (the start says so), idle or not. */
         bool systemd = h->manager == CGROUP_MANAGER_SYSTEMD;
@@ -116,7 +123,7 @@ static int cpu_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
  * mounted (a kernel without the controller): systemd writes nothing for them
  * (in its debug log only, or not a word without blkio), and the cgroupfs
  * manager has nothing to write them to. */
-static int io_weight_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
+static int io_weight_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         bool systemd = h->manager == CGROUP_MANAGER_SYSTEMD, mounted = on_v1(h, "blkio");
         const char *why = mounted ? "its io controller is cgroup v1's blkio, " NO_WEIGHTS : NO_BLKIO;
         const char *debug = !systemd ? "" : mounted ? " (systemd says so in its debug log only)" :
@@ -143,7 +150,7 @@ static int io_weight_notices(const PlanLimits *l, const CgroupV1Host *h, char **
 
 /* No blkio hierarchy: each throttle and latency target refused by both
  * managers (the needs check, the cgroupfs manager's blkio cgroup). */
-static int io_unheld_notices(const PlanLimits *l, char ***n) {
+static int io_unheld_notices(const PlanLimits *l, Notices *n) {
         int r;
 
         for (size_t i = 0; i < l->n_io_devices; i++) {
@@ -164,7 +171,7 @@ static int io_unheld_notices(const PlanLimits *l, char ***n) {
         return 0;
 }
 
-static int io_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
+static int io_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         int r;
 
         if (!on_v1(h, "blkio")) {
@@ -193,7 +200,7 @@ static int io_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
 
 /* systemd 252 has no cpuset controller on cgroup v1, nor any controller in
  * the cgroup2 tree of the hybrid layout: the needs check refuses the lists. */
-static int cpuset_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n) {
+static int cpuset_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         const char *keys[] = { l->allowed_cpus ? "AllowedCPUs" : NULL,
                                l->allowed_memory_nodes ? "AllowedMemoryNodes" : NULL,
                                l->startup_allowed_cpus ? "StartupAllowedCPUs" : NULL,
@@ -212,7 +219,8 @@ static int cpuset_notices(const PlanLimits *l, const CgroupV1Host *h, char ***n)
 }
 
 int cg_v1_notices(const PlanLimits *l, const CgroupV1Host *h, CgroupV1NoticeSet set, char ***ret) {
-        _cleanup_(strv_freep) char **n = NULL;
+        _cleanup_(strv_freep) char **list = NULL;
+        Notices n = {};
         int r;
 
         if (!cg_mounts_have_v1_controllers(h->mounts, h->n_mounts) ||
@@ -227,9 +235,10 @@ int cg_v1_notices(const PlanLimits *l, const CgroupV1Host *h, CgroupV1NoticeSet 
         else if ((r = memory_notices(l, h, &n)) >= 0 && (r = cpu_notices(l, h, &n)) >= 0 &&
                  (r = io_notices(l, h, &n)) >= 0)
                 r = cpuset_notices(l, h, &n);
+        list = n.l;
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(n);
+        *ret = TAKE_PTR(list);
         return 0;
 }
 
@@ -293,7 +302,8 @@ static CgroupManager host_manager = CGROUP_MANAGER_AUTO;
 static int host_weights = -1;           /* -1: not yet looked at */
 
 int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet set, const char *kind, char ***ret) {
-        _cleanup_(strv_freep) char **n = NULL, **out = NULL;
+        _cleanup_(strv_freep) char **n = NULL;
+        Notices out = {};
         int r;
 
         r = cg_v1_notices(&p->limits, h, set, &n);
@@ -306,10 +316,12 @@ int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet s
                 if (!origin[0] && p->unit_path)
                         (void) snprintf(origin, sizeof origin, "%s: ", p->unit_path);
                 r = add(&out, "%s%s%s", origin, strempty(kind), *m);
-                if (r < 0)
+                if (r < 0) {
+                        strv_free(out.l);
                         return r;
+                }
         }
-        *ret = TAKE_PTR(out);
+        *ret = out.l;
         return 0;
 }
 

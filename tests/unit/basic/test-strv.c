@@ -27,3 +27,22 @@ TEST(strv_copy) {
         ASSERT_STREQ(b[1], "y");
         ASSERT_TRUE(a[1] != b[1]);
 }
+
+/* strv_push_n() keeps the caller's count: the same list as strv_push(). */
+TEST(push_n) {
+        _cleanup_strv_free_ char **a = NULL, **b = NULL;
+        size_t n = 0;
+
+        for (unsigned i = 0; i < 1000; i++) {
+                char s[16];
+
+                snprintf(s, sizeof s, "v%u", i);
+                ASSERT_OK(strv_push(&a, strdup(s)));
+                ASSERT_OK(strv_push_n(&b, &n, strdup(s)));
+                ASSERT_EQ(n, (size_t) i + 1);
+        }
+        ASSERT_EQ(strv_length(b), (size_t) 1000);
+        for (size_t i = 0; i < 1000; i++)
+                ASSERT_STREQ(a[i], b[i]);
+        ASSERT_NULL(b[1000]);
+}

@@ -63,3 +63,45 @@ TEST(io_devices_many_lines) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* The start's messages of thousands of DeviceAllow= and IODeviceWeight=
+ * entries are each named by their line: the first of a path written twice,
+ * a message of "PATH VALUE" by its path, one of the key as a whole by its
+ * first line and how many more. */
+TEST(entry_origins_many_lines) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        unsigned line = 5;
+        FILE *f = open_memstream(&buf, &size);
+        CellConfig c;
+        Plan p = {};
+        char message[64], got[256], want[64];
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n[Limits]\n", f);
+        for (unsigned i = 0; i < MANY; i++) {
+                fprintf(f, "DeviceAllow=/dev/x%u rw\n", MANY - i);
+                fprintf(f, "IODeviceWeight=/dev/x%u 100\n", MANY - i);
+        }
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "DeviceAllow=/dev/x%u r\n", MANY - i);
+        ASSERT_EQ(fclose(f), 0);
+
+        config_from_text(&c, "many", buf);
+        plan_ok(&c, NULL, &p);
+        ASSERT_EQ(p.limits.n_device_allow, (size_t) 2 * MANY);
+        for (unsigned i = 0; i < MANY; i++) {
+                snprintf(message, sizeof message, "DeviceAllow=/dev/x%u: refused", MANY - i);
+                snprintf(want, sizeof want, "many.cell:%u: ", line + 1 + 2 * i);
+                ASSERT_CONTAINS(plan_message_origin(&p, message, got, sizeof got), want);
+                snprintf(message, sizeof message, "IODeviceWeight=/dev/x%u 100: not applied", MANY - i);
+                snprintf(want, sizeof want, "many.cell:%u: ", line + 2 + 2 * i);
+                ASSERT_CONTAINS(plan_message_origin(&p, message, got, sizeof got), want);
+        }
+        ASSERT_STREQ(plan_message_origin(&p, "DeviceAllow=/dev/x0: refused", got, sizeof got), "");
+        ASSERT_STREQ(plan_message_origin(&p, "IODeviceWeight=/dev/x1x: refused", got, sizeof got), "");
+        snprintf(want, sizeof want, "many.cell:%u (and %u more lines): ", line + 2, MANY - 1);
+        ASSERT_CONTAINS(plan_message_origin(&p, "IODeviceWeight=: refused", got, sizeof got), want);
+        plan_done(&p);
+        cell_config_done(&c);
+}

@@ -381,3 +381,36 @@ TEST(blkio_weights) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", t);
         ASSERT_EQ(system(cmd), 0);
 }
+
+/* Thousands of IODeviceWeight= entries where blkio weighs nothing: a notice
+ * each, in their order, each named by its own line. */
+TEST(many_devices) {
+        enum { MANY = 3000 };
+        CellIODevice *d = calloc(MANY, sizeof(CellIODevice));
+        char paths[MANY][16], want[128];
+        CgroupMount *mounts = NULL;
+        size_t nm = 0;
+        char **n = NULL;
+
+        ASSERT_NOT_NULL(d);
+        for (size_t i = 0; i < MANY; i++) {
+                snprintf(paths[i], sizeof paths[i], "/dev/d%zu", i);
+                d[i] = (CellIODevice) { .kind = CELL_IO_DEVICE_WEIGHT, .path = paths[i], .value = 100,
+                                        .file = (char *) "/etc/cell/w.cell", .line = 10 + i };
+        }
+        Plan p = { .unit_path = (char *) "/etc/cell/w.cell",
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_devices = d, .n_io_devices = MANY } };
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
+        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_CGROUPFS, 0 },
+                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        ASSERT_EQ(strv_length(n), (size_t) MANY);
+        for (size_t i = 0; i < MANY; i++) {
+                snprintf(want, sizeof want, "/etc/cell/w.cell:%zu: warning: IODeviceWeight=/dev/d%zu: not applied",
+                         10 + i, i);
+                ASSERT_TRUE(startswith(n[i], want));
+        }
+        strv_free(n);
+        cg_mount_free(mounts, nm);
+        free(d);
+}
