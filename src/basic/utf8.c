@@ -107,23 +107,29 @@ bool unichar_is_invisible(uint32_t c) {
 }
 
 void utf8_fputs_escaped(FILE *f, const char *s) {
-        const char *end = s + strlen(s);
+        const char *end = s + strlen(s), *run = s;
 
+        /* The characters shown as they are go out in runs: an unbuffered
+         * stderr gets a write a message, not one a character. */
         for (const char *c = s; *c; c++) {
                 size_t len = utf8_char_len(c, (size_t) (end - c));
                 uint32_t u;
 
                 if ((unsigned char) *c < ' ' || *c == 0x7f || len == 0) {
+                        fwrite(run, 1, (size_t) (c - run), f);
                         fprintf(f, "\\x%02x", (unsigned char) *c);
+                        run = c + 1;
                         continue;
                 }
                 u = utf8_decode(c, len);
-                if (unichar_is_invisible(u))
+                if (unichar_is_invisible(u)) {
+                        fwrite(run, 1, (size_t) (c - run), f);
                         fprintf(f, u > 0xffff ? "\\U%08" PRIx32 : "\\u%04" PRIx32, u);
-                else
-                        fwrite(c, 1, len, f);
+                        run = c + len;
+                }
                 c += len - 1;
         }
+        fwrite(run, 1, (size_t) (end - run), f);
 }
 
 char *utf8_escaped(const char *s) {

@@ -133,3 +133,25 @@ TEST(cut) {
         ASSERT_EQ(utf8_cut("a\xc3\xa9", 3, 3), 3);
         ASSERT_EQ(utf8_cut("abc", 3, 10), 3);
 }
+
+static ssize_t count_write(void *cookie, const char *buf, size_t size) {
+        (*(unsigned *) cookie)++;
+        return (ssize_t) size;
+}
+
+/* On an unbuffered stream (stderr) a line goes out in runs: a write for the
+ * text between escapes, not one a character (thousands of warnings of
+ * "cell verify" were millions of writes). */
+TEST(fputs_escaped_runs) {
+        unsigned writes = 0;
+        FILE *f = fopencookie(&writes, "w", (cookie_io_functions_t) { .write = count_write });
+
+        ASSERT_NOT_NULL(f);
+        ASSERT_EQ(setvbuf(f, NULL, _IONBF, 0), 0);
+        utf8_fputs_escaped(f, "u.cell:12: warning: IODeviceWeight=/dev/vda: not applied on this host");
+        ASSERT_EQ(writes, 1u);
+        writes = 0;
+        utf8_fputs_escaped(f, "a\tb");
+        ASSERT_TRUE(writes <= 3);
+        ASSERT_EQ(fclose(f), 0);
+}
