@@ -10,6 +10,7 @@
 
 #include "parse-network.h"
 #include "plan-internal.h"
+#include "pos-index.h"
 #include "siphash24.h"
 #include "strv.h"
 
@@ -103,6 +104,53 @@ typedef struct LinkKind {
         size_t n;
 } LinkKind;
 
+/* The names of links (inside, or host_side: on the host), through an
+ * index: thousands of interfaces are not each held against all before. */
+typedef struct LinkSet {
+        PosIndex index;
+        const PlanLink *links;
+        bool host_side;
+} LinkSet;
+
+static const char *link_name(const LinkSet *s, size_t i) {
+        return s->host_side ? s->links[i].host : s->links[i].name;
+}
+
+static bool link_equal(const void *userdata, size_t pos, const void *key) {
+        return streq(link_name(userdata, pos), key);
+}
+
+static uint64_t link_hash(const char *name) {
+        return pos_index_hash(name, strlen(name), 0);
+}
+
+static bool link_set_has(const LinkSet *s, const char *name) {
+        size_t pos;
+
+        return pos_index_find(&s->index, link_hash(name), link_equal, s, name, &pos) > 0;
+}
+
+/* Adds links[i] (one of s->links) unless its name is there: 0 or -ENOMEM. */
+static int link_set_add(LinkSet *s, size_t i) {
+        if (link_set_has(s, link_name(s, i)))
+                return 0;
+        return pos_index_add(&s->index, link_hash(link_name(s, i)), i);
+}
+
+/* A set of the n links' names. */
+static int link_set_make(LinkSet *s, const PlanLink *links, size_t n, bool host_side) {
+        *s = (LinkSet) { .links = links, .host_side = host_side };
+        for (size_t i = 0; i < n; i++)
+                if (link_set_add(s, i) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+static void link_sets_done(LinkSet *s, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                pos_index_done(&s[i].index);
+}
+
 /* Two interfaces of one name cannot both be in the container (a repeated
  * host interface, two long names shortened to the same 15 bytes, host0 or
  * lo). */
@@ -112,16 +160,22 @@ static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *dia
                 { "MACVLAN", p->macvlans, p->n_macvlans },
                 { "IPVLAN", p->ipvlans, p->n_ipvlans },
         };
+        /* The names inside of those before, of each kind. */
+        LinkSet seen[ELEMENTSOF(kinds)] = {};
         int r = 0;
 
-        for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                seen[k] = (LinkSet) { .links = kinds[k].links };
                 for (size_t i = 0; i < kinds[k].n; i++) {
                         const PlanLink *l = kinds[k].links + i;
                         bool taken = streq(l->name, "lo") || (streq(l->name, "host0") && p->virtual_ethernet);
 
                         for (size_t k2 = 0; !taken && k2 <= k; k2++)
-                                for (size_t j = 0; !taken && j < (k2 == k ? i : kinds[k2].n); j++)
-                                        taken = streq(kinds[k2].links[j].name, l->name);
+                                taken = link_set_has(seen + k2, l->name);
+                        if (link_set_add(seen + k, i) < 0) {
+                                link_sets_done(seen, ELEMENTSOF(seen));
+                                return -ENOMEM;
+                        }
                         if (!taken)
                                 continue;
                         /* Said where the second name was written. */
@@ -129,19 +183,15 @@ static int plan_links_check(const Plan *p, const CellConfig *c, Diagnostics *dia
                         unsigned line = cell_config_origin(c, kinds[k].key, i, &file);
                         r = diag_error(diag, file, line, "%s=%s: the container would have two interfaces named %s",
                                        kinds[k].key, l->host, l->name);
-                        if (r < 0)
+                        if (r < 0) {
+                                link_sets_done(seen, ELEMENTSOF(seen));
                                 return r;
+                        }
                         r = -EINVAL;
                 }
+        }
+        link_sets_done(seen, ELEMENTSOF(seen));
         return r;
-}
-
-/* Whether one of the n links has that name inside (host_side: on the host). */
-static bool links_name(const PlanLink *l, size_t n, const char *name, bool host_side) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(host_side ? l[i].host : l[i].name, name))
-                        return true;
-        return false;
 }
 
 /* VirtualEthernetExtra=: the pair's container side must be no other
@@ -150,7 +200,7 @@ static bool links_name(const PlanLink *l, size_t n, const char *name, bool host_
  * makes or names (the veth's host side, Bridge= or the zone's bridge, the
  * interfaces of Interface=, MACVLAN=, IPVLAN=, an earlier pair's): each is
  * said where the pair was written. */
-static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+static int veth_extras_check(const Plan *p, const CellConfig *c, Diagnostics *diag, LinkSet s[static 8]) {
         int r = 0;
 
         for (size_t i = 0; i < p->n_veth_extras; i++) {
@@ -162,13 +212,13 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                         inside = "its loopback";
                 else if (streq(e->name, "host0") && p->virtual_ethernet)
                         inside = "VirtualEthernet='s container side";
-                else if (links_name(p->interfaces, p->n_interfaces, e->name, false))
+                else if (link_set_has(s + 0, e->name))
                         inside = "Interface=";
-                else if (links_name(p->macvlans, p->n_macvlans, e->name, false))
+                else if (link_set_has(s + 1, e->name))
                         inside = "MACVLAN=";
-                else if (links_name(p->ipvlans, p->n_ipvlans, e->name, false))
+                else if (link_set_has(s + 2, e->name))
                         inside = "IPVLAN=";
-                else if (links_name(p->veth_extras, i, e->name, false))
+                else if (link_set_has(s + 3, e->name))
                         inside = "another VirtualEthernetExtra=";
 
                 if (streq_ptr(p->veth_host, e->host))
@@ -177,14 +227,17 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                         outside = "Bridge=";
                 else if (streq_ptr(p->zone, e->host))
                         outside = "Zone='s bridge";
-                else if (links_name(p->interfaces, p->n_interfaces, e->host, true))
+                else if (link_set_has(s + 4, e->host))
                         outside = "an Interface=";
-                else if (links_name(p->macvlans, p->n_macvlans, e->host, true))
+                else if (link_set_has(s + 5, e->host))
                         outside = "a MACVLAN= parent";
-                else if (links_name(p->ipvlans, p->n_ipvlans, e->host, true))
+                else if (link_set_has(s + 6, e->host))
                         outside = "an IPVLAN= parent";
-                else if (links_name(p->veth_extras, i, e->host, true))
+                else if (link_set_has(s + 7, e->host))
                         outside = "another VirtualEthernetExtra='s host side";
+                /* The earlier pairs', for the next. */
+                if (link_set_add(s + 3, i) < 0 || link_set_add(s + 7, i) < 0)
+                        return -ENOMEM;
 
                 if (inside) {
                         r = diag_error(diag, ce->file ?: c->path, ce->line,
@@ -203,6 +256,29 @@ static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostic
                         r = -EINVAL;
                 }
         }
+        return r;
+}
+
+static int plan_veth_extras_check(const Plan *p, const CellConfig *c, Diagnostics *diag) {
+        /* The names inside, then on the host, of Interface=, MACVLAN=,
+         * IPVLAN= and the earlier pairs. */
+        LinkSet s[8] = {};
+        int r;
+
+        if (p->n_veth_extras == 0)
+                return 0;
+        if (link_set_make(s + 0, p->interfaces, p->n_interfaces, false) < 0 ||
+            link_set_make(s + 1, p->macvlans, p->n_macvlans, false) < 0 ||
+            link_set_make(s + 2, p->ipvlans, p->n_ipvlans, false) < 0 ||
+            link_set_make(s + 3, p->veth_extras, 0, false) < 0 ||
+            link_set_make(s + 4, p->interfaces, p->n_interfaces, true) < 0 ||
+            link_set_make(s + 5, p->macvlans, p->n_macvlans, true) < 0 ||
+            link_set_make(s + 6, p->ipvlans, p->n_ipvlans, true) < 0 ||
+            link_set_make(s + 7, p->veth_extras, 0, true) < 0)
+                r = -ENOMEM;
+        else
+                r = veth_extras_check(p, c, diag, s);
+        link_sets_done(s, ELEMENTSOF(s));
         return r;
 }
 

@@ -496,34 +496,62 @@ int config_parse_ifname(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, v
         return set_string(data, ctx->value);
 }
 
+static bool ifname_equal(const void *userdata, size_t pos, const void *key) {
+        return streq(((char * const *) userdata)[pos], key);
+}
+
+static uint64_t ifname_hash(const char *name) {
+        return pos_index_hash(name, strlen(name), 0);
+}
+
 /* Interface=, MACVLAN=, IPVLAN=: space-separated lists of names, as
  * nspawn's; no ":NEWNAME" (systemd 252 has none, and ":" is in no name). A
  * name the key has already is refused here, at its line, and the value
- * changes nothing: the container would get two interfaces of one name. */
+ * changes nothing: the container would get two interfaces of one name.
+ * The names before are found through an index of the list (made again
+ * where it changed without it), not held against each new one. */
 int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data;
-        size_t before = strv_length(*list);
+        PosIndex *index = c->ifnames_index + (list == &c->interfaces ? 0 : list == &c->macvlan ? 1 : 2);
+        size_t before = strv_length(*list), i, j;
         int r;
 
         r = parse_word_list(ctx, k, data, EXTRACT_UNQUOTE, ifname_is_valid);
-        if (r < 0 || !*list)
+        if (r < 0 || !*list) {
+                pos_index_done(index);
                 return r;
-        for (size_t i = before; (*list)[i]; i++)
-                for (size_t j = 0; j < i; j++) {
-                        if (!streq((*list)[i], (*list)[j]))
-                                continue;
-                        ctx->reported = true;
-                        r = diag_error(ctx->diag, ctx->file, ctx->line,
-                                       "%s=%s: %s is named %s (an empty %s= clears the list)", ctx->key,
-                                       ctx->value, (*list)[i], j < before ? "by an earlier line already" :
-                                       "twice", ctx->key);
-                        for (size_t n = before; (*list)[n]; n++)
-                                (*list)[n] = mfree((*list)[n]);
-                        if (before == 0)
-                                *list = strv_free(*list);
-                        return r < 0 ? r : -EINVAL;
+        }
+        if (index->n != before) {
+                pos_index_done(index);
+                for (i = 0; i < before; i++)
+                        if (pos_index_add(index, ifname_hash((*list)[i]), i) < 0)
+                                goto oom;
+        }
+        for (i = before; (*list)[i]; i++) {
+                if (pos_index_find(index, ifname_hash((*list)[i]), ifname_equal, *list, (*list)[i], &j) == 0) {
+                        if (pos_index_add(index, ifname_hash((*list)[i]), i) < 0)
+                                goto oom;
+                        continue;
                 }
+                ctx->reported = true;
+                r = diag_error(ctx->diag, ctx->file, ctx->line,
+                               "%s=%s: %s is named %s (an empty %s= clears the list)", ctx->key,
+                               ctx->value, (*list)[i], j < before ? "by an earlier line already" :
+                               "twice", ctx->key);
+                r = r < 0 ? r : -EINVAL;
+                goto undo;
+        }
         /* Counted: a check across keys names an interface by its own line. */
-        ctx->items = strv_length(*list);
+        ctx->items = i;
         return 0;
+oom:
+        r = -ENOMEM;
+undo:
+        for (size_t n = before; (*list)[n]; n++)
+                (*list)[n] = mfree((*list)[n]);
+        if (before == 0)
+                *list = strv_free(*list);
+        /* The names of this line are gone again: made anew at the next. */
+        pos_index_done(index);
+        return r;
 }

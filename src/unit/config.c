@@ -146,6 +146,8 @@ void cell_config_done(CellConfig *c) {
         strv_free(c->interfaces);
         strv_free(c->macvlan);
         strv_free(c->ipvlan);
+        for (size_t i = 0; i < ELEMENTSOF(c->ifnames_index); i++)
+                pos_index_done(c->ifnames_index + i);
         free(c->ports);
         free(c->ports_taken);
         free(c->ports_file);

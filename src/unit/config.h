@@ -435,6 +435,7 @@ typedef struct CellConfig {
         char **interfaces;      /* Interface=: host interfaces moved into the container */
         char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
         char **ipvlan;          /* IPVLAN=: ... an ipvlan */
+        PosIndex ifnames_index[3];      /* of interfaces, macvlan, ipvlan: for the next line */
         CellPort *ports;        size_t n_ports;
         uint8_t *ports_taken;   /* of a long list: bit (udp ? 65536 : 0) + host port of each; NULL */
         char *ports_file;       /* where the first Port= of the list was written (see above) */
