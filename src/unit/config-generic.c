@@ -21,6 +21,55 @@ void *config_array_append(void **array, size_t *n, size_t sz) {
         return a + (*n)++ * sz;
 }
 
+size_t config_list_length(CellConfig *c, char ***list) {
+        size_t n;
+
+        if (!*list)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(c->list_lengths); i++)
+                if (c->list_lengths[i].list == list && c->list_lengths[i].array == *list)
+                        return c->list_lengths[i].n;
+        n = strv_length(*list);
+        config_list_set_length(c, list, n);
+        return n;
+}
+
+void config_list_set_length(CellConfig *c, char ***list, size_t n) {
+        size_t i = 0;
+
+        /* The list's entry, or a free one (none left: counted each time). */
+        while (i < ELEMENTSOF(c->list_lengths) && c->list_lengths[i].list && c->list_lengths[i].list != list)
+                i++;
+        if (i == ELEMENTSOF(c->list_lengths))
+                return;
+        c->list_lengths[i].list = list;
+        c->list_lengths[i].array = *list;
+        c->list_lengths[i].n = n;
+}
+
+int config_list_extend(CellConfig *c, char ***list, char * const *words) {
+        size_t n = config_list_length(c, list), m = strv_length(words);
+        char **l;
+
+        if (m == 0)
+                return 0;
+        l = reallocarray(*list, n + m + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        *list = l;
+        /* Copied as strv_extend_strv() does: on failure, those copied so far stay. */
+        for (size_t i = 0; i < m; i++) {
+                l[n] = strdup(words[i]);
+                if (!l[n]) {
+                        config_list_set_length(c, list, n);
+                        return -ENOMEM;
+                }
+                l[++n] = NULL;
+        }
+        config_list_set_length(c, list, n);
+        return 0;
+}
+
 /* Replaces *dst with a copy of s (NULL for an empty s: the reset). */
 static int set_string(char **dst, const char *s) {
         char *n = NULL;
@@ -205,7 +254,7 @@ int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flag
 
 /* Words of ctx->value (config_split_words()), each checked by valid();
  * appended to *list (an empty value resets it). */
-static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list, ExtractFlags flags,
+static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, char ***list, ExtractFlags flags,
                            bool (*valid)(const char *)) {
         _cleanup_strv_free_ char **words = NULL;
         int r;
@@ -232,7 +281,8 @@ static int parse_word_list(ConfigContext *ctx, const ConfigKey *k, char ***list,
                                           (int) (e - *w), *w, (int) (e - *w), *w);
                 return config_bad(ctx, "%s (\"%s\" is not one)", k->expected, *w);
         }
-        return strv_extend_strv(list, words);
+        /* c: *list is one of its lists (else the caller's own). */
+        return c ? config_list_extend(c, list, words) : strv_extend_strv(list, words);
 }
 
 /* [Install] Alias=: each word as systemctl enable takes it for the unit's
@@ -292,7 +342,7 @@ static int parse_alias(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, ch
         }
         if (refused)
                 return -EINVAL;
-        return strv_extend_strv(list, words);
+        return config_list_extend(c, list, words);
 }
 
 /* As systemd's dependency and [Install] lists: a backslash stays as written.
@@ -311,9 +361,9 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
         if (streq(k->section, "Install"))
                 flags |= EXTRACT_UNQUOTE;
         if (isempty(ctx->value) || streq(k->section, "Install"))
-                r = parse_word_list(ctx, k, data, flags, unit_name_is_valid);
+                r = parse_word_list(ctx, k, c, data, flags, unit_name_is_valid);
         else {
-                r = parse_word_list(ctx, k, &added, flags, unit_name_is_valid);
+                r = parse_word_list(ctx, k, NULL, &added, flags, unit_name_is_valid);
                 /* A template ("foo@.service", or "foo@%i.service" in a unit
                  * that is no instance) is no unit to order against or pull
                  * in: systemd refuses the start's scope for it ("Invalid unit
@@ -327,12 +377,12 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
                                                "(\"%.*sNAME%s\")", *w, (int) (at - *w + 1), *w, at + 1);
                 }
                 if (r >= 0)
-                        r = strv_extend_strv(data, added);
+                        r = config_list_extend(c, data, added);
         }
         /* [Unit]'s are counted: systemd's refusal at the start names a unit
          * (one not found or masked), and cell names its line. */
         if (streq(k->section, "Unit"))
-                ctx->items = strv_length(*(char ***) data);
+                ctx->items = config_list_length(c, data);
         return r;
 }
 
@@ -391,7 +441,7 @@ static bool documentation_url_is_valid(const char *s) {
 int config_parse_documentation(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         /* As systemd's config_parse_strv(): quotes removed, a backslash kept
          * (and so refused): "man:a\x2db" is no "man:a-b" there. */
-        return parse_word_list(ctx, k, data, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, documentation_url_is_valid);
+        return parse_word_list(ctx, k, c, data, EXTRACT_UNQUOTE | EXTRACT_RETAIN_ESCAPE, documentation_url_is_valid);
 }
 
 /* cell-generator(8) writes Description= into the drop-in of cell@NAME.service,
@@ -456,13 +506,13 @@ int config_parse_user(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
  * a quote is part of the name ("\"wheel\"", which no group has), as in User=. */
 int config_parse_users(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data;
-        size_t n = strv_length(*list);
+        size_t n = config_list_length(c, list);
         int r;
 
-        r = parse_word_list(ctx, k, list, 0, user_group_name_is_relaxed_valid);
+        r = parse_word_list(ctx, k, c, list, 0, user_group_name_is_relaxed_valid);
         for (size_t i = n; r >= 0 && *list && (*list)[i]; i++)
                 r = warn_relaxed_name(ctx, (*list)[i]);
-        ctx->items = strv_length(*list);
+        ctx->items = config_list_length(c, list);
         return r;
 }
 
@@ -513,10 +563,10 @@ static uint64_t ifname_hash(const char *name) {
 int config_parse_ifnames(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data;
         PosIndex *index = c->ifnames_index + (list == &c->interfaces ? 0 : list == &c->macvlan ? 1 : 2);
-        size_t before = strv_length(*list), i, j;
+        size_t before = config_list_length(c, list), i, j;
         int r;
 
-        r = parse_word_list(ctx, k, data, EXTRACT_UNQUOTE, ifname_is_valid);
+        r = parse_word_list(ctx, k, c, data, EXTRACT_UNQUOTE, ifname_is_valid);
         if (r < 0 || !*list) {
                 pos_index_done(index);
                 return r;
@@ -551,6 +601,7 @@ undo:
                 (*list)[n] = mfree((*list)[n]);
         if (before == 0)
                 *list = strv_free(*list);
+        config_list_set_length(c, list, before);
         /* The names of this line are gone again: made anew at the next. */
         pos_index_done(index);
         return r;

@@ -407,6 +407,7 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
 int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data, *text = NULL;
         const char *why = NULL;
+        size_t count;
         int r;
 
         if (isempty(ctx->value)) {
@@ -434,9 +435,12 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
                         free(text);
                         return r < 0 ? r : -EINVAL;
                 }
-        if (r >= 0)
-                r = strv_push(list, text);
+        count = config_list_length(c, list);
+        if (r >= 0) {
+                r = strv_push_n(list, &count, text);
+                config_list_set_length(c, list, count);
+        }
         /* Counted: the start names the line of an address it cannot add. */
-        ctx->items = strv_length(*list);
+        ctx->items = count;
         return r;
 }

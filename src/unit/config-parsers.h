@@ -82,6 +82,11 @@ int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flag
 /* config-generic.c */
 /* Grows *array of *n elements of size sz by one; the new slot (zeroed), NULL on OOM. */
 void *config_array_append(void **array, size_t *n, size_t sz);
+/* The length of *list, a word list of c (&c->after ...), kept for its next
+ * line; config_list_extend() appends copies of words to it. */
+size_t config_list_length(CellConfig *c, char ***list);
+void config_list_set_length(CellConfig *c, char ***list, size_t n);
+int config_list_extend(CellConfig *c, char ***list, char * const *words);
 /* Where an entry was written, for the plan's and the start's messages: its
  * own copy of the reader's file name (the main file or the drop-in) and the line. */
 int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line);

@@ -436,6 +436,15 @@ typedef struct CellConfig {
         char **macvlan;         /* MACVLAN=: host interfaces a macvlan is made on, for the container */
         char **ipvlan;          /* IPVLAN=: ... an ipvlan */
         PosIndex ifnames_index[3];      /* of interfaces, macvlan, ipvlan: for the next line */
+        /* The lengths of the word lists (After=, Documentation=, Address= ...) as their
+         * parsers left them (config_list_length()): thousands of lines of a list are
+         * not each counted from the first. An entry holds while its list is the
+         * array it was taken of; the parsers are the lists' only writers. */
+        struct {
+                char ***list;
+                char **array;
+                size_t n;
+        } list_lengths[24];
         CellPort *ports;        size_t n_ports;
         uint8_t *ports_taken;   /* of a long list: bit (udp ? 65536 : 0) + host port of each; NULL */
         char *ports_file;       /* where the first Port= of the list was written (see above) */
