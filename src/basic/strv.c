@@ -65,8 +65,16 @@ int strv_extend(char ***l, const char *value) {
 }
 
 int strv_extend_strv(char ***l, char * const *other) {
+        size_t n = strv_length(*l);
+
+        /* Counted once: thousands of words are not each appended by a walk to the end. */
         STRV_FOREACH(s, other) {
-                int r = strv_extend(l, *s);
+                char *v = strdup(*s);
+                int r;
+
+                if (!v)
+                        return -ENOMEM;
+                r = strv_push_n(l, &n, v);
                 if (r < 0)
                         return r;
         }

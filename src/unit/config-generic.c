@@ -226,6 +226,7 @@ int config_parse_tristate(ConfigContext *ctx, const ConfigKey *k, CellConfig *c,
 
 int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flags, char ***ret) {
         _cleanup_strv_free_ char **words = NULL;
+        size_t n = 0;
         int r;
 
         words = calloc(1, sizeof(char *));
@@ -241,7 +242,8 @@ int config_split_words(ConfigContext *ctx, const ConfigKey *k, ExtractFlags flag
                         return r;
                 if (r == 0)
                         break;
-                r = strv_push(&words, w);
+                /* Counted: thousands of words on one line are not each appended by a walk to the end. */
+                r = strv_push_n(&words, &n, w);
                 if (r < 0)
                         return r;
         }

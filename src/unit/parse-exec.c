@@ -120,13 +120,25 @@ int extract_first_word(const char **p, char **ret, const char *separators, Extra
                 *ret = NULL;
                 return 0;
         }
-        /* A word is never longer than the rest of the input. */
-        word = malloc(strlen(s) + 1);
+        /* Grown as the word is: sized by the rest of the input, each word of
+         * a line of thousands would cost the whole rest. */
+        size_t allocated = 64;
+        word = malloc(allocated);
         if (!word)
                 return -ENOMEM;
 
         for (;; s++) {
                 char c = *s;
+
+                /* Room for a character or an escape's bytes, and the NUL. */
+                if (n + 8 > allocated) {
+                        char *w = realloc(word, allocated * 2);
+
+                        if (!w)
+                                return -ENOMEM;
+                        word = w;
+                        allocated *= 2;
+                }
 
                 if (c == '\\' && !(flags & EXTRACT_RETAIN_ESCAPE)) {
                         s++;

@@ -73,3 +73,36 @@ TEST(lists_many_lines) {
         plan_done(&p);
         cell_config_done(&c);
 }
+
+/* Thousands of words on one line: the same list as a line each. */
+TEST(words_one_line) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        CellConfig c;
+
+        ASSERT_NOT_NULL(f);
+        fputs("[Unit]\nAfter=", f);
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, " a%u.service", i);
+        fputs("\nDocumentation=", f);
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "\"man:d%u(1)\" ", i);
+        fputs("\n[Root]\nDirectory=/var/lib/cell/test\n[Exec]\nExec=/bin/true\n", f);
+        ASSERT_EQ(fclose(f), 0);
+
+        config_from_text(&c, "many", buf);
+        ASSERT_EQ(strv_length(c.after), (size_t) MANY);
+        ASSERT_EQ(strv_length(c.documentation), (size_t) MANY);
+        for (unsigned i = 0; i < MANY; i++) {
+                char want[32];
+                const char *file;
+
+                snprintf(want, sizeof want, "a%u.service", i);
+                ASSERT_STREQ(c.after[i], want);
+                ASSERT_EQ(cell_config_origin(&c, "After", i, &file), 2u);
+                snprintf(want, sizeof want, "man:d%u(1)", i);
+                ASSERT_STREQ(c.documentation[i], want);
+        }
+        cell_config_done(&c);
+}

@@ -211,3 +211,50 @@ TEST(split_words_why) {
         ASSERT_STREQ(split_words_why("\"A=\\\"\" x\\", buf, sizeof buf),
                      "a backslash at the very end; \"\\\\\" is a backslash");
 }
+
+/* Words longer than the first buffer, escapes across its growth, and a
+ * line of thousands of words: each as written. */
+TEST(extract_long_words) {
+        char *line = malloc(20000 * 8 + 1), *p = line, *big = malloc(3 * 1000 + 1), *want = malloc(1000 + 1);
+        const char *s;
+        char *w;
+        size_t n = 0;
+
+        ASSERT_NOT_NULL(line);
+        ASSERT_NOT_NULL(big);
+        ASSERT_NOT_NULL(want);
+        /* 3000 plain characters. */
+        for (size_t i = 0; i < 3 * 1000; i++)
+                big[i] = (char) ('a' + i % 26);
+        big[3 * 1000] = 0;
+        s = big;
+        ASSERT_EQ(extract_first_word(&s, &w, NULL, UQ), 1);
+        ASSERT_STREQ(w, big);
+        free(w);
+        /* 1000 escapes of 4 bytes each, 1000 bytes decoded. */
+        free(big);
+        big = malloc(4 * 1000 + 1);
+        ASSERT_NOT_NULL(big);
+        for (size_t i = 0; i < 1000; i++) {
+                memcpy(big + 4 * i, "\\x41", 4);
+                want[i] = 'A';
+        }
+        big[4 * 1000] = want[1000] = 0;
+        s = big;
+        ASSERT_EQ(extract_first_word(&s, &w, NULL, UQ), 1);
+        ASSERT_STREQ(w, want);
+        free(w);
+        for (size_t i = 0; i < 20000; i++)
+                p += sprintf(p, "w%zu ", i);
+        for (s = line; extract_first_word(&s, &w, NULL, UQ) > 0; n++) {
+                char expected[16];
+
+                snprintf(expected, sizeof expected, "w%zu", n);
+                ASSERT_STREQ(w, expected);
+                free(w);
+        }
+        ASSERT_EQ(n, (size_t) 20000);
+        free(line);
+        free(big);
+        free(want);
+}
