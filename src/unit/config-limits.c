@@ -402,16 +402,64 @@ int config_parse_port(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, voi
         return 0;
 }
 
+typedef struct AddressKey {
+        const char *text;
+        size_t n;               /* the address's length, before its "/" */
+} AddressKey;
+
+static bool address_equal(const void *userdata, size_t pos, const void *key) {
+        const char *a = ((char * const *) userdata)[pos];
+        const AddressKey *k = key;
+
+        return strncmp(a, k->text, k->n) == 0 && a[k->n] == '/';
+}
+
+/* The first Address= of the IPv6 address of text ("fd00::2/64"), through
+ * the index of the list's IPv6 addresses (made again where it does not
+ * cover the list): NULL for none, or on -ENOMEM in *ret_r. */
+static const char *address_earlier(CellConfig *c, const char *text, int *ret_r) {
+        size_t n = config_list_length(c, &c->addresses), pos;
+        AddressKey key = { text, strcspn(text, "/") };
+
+        *ret_r = 0;
+        if (c->addresses_indexed != n) {
+                pos_index_done(&c->addresses_index);
+                c->addresses_indexed = 0;
+                for (size_t i = 0; i < n; i++) {
+                        AddressKey k = { c->addresses[i], strcspn(c->addresses[i], "/") };
+
+                        if (!strchr(c->addresses[i], ':') ||
+                            pos_index_find(&c->addresses_index, pos_index_hash(k.text, k.n, 0), address_equal,
+                                           c->addresses, &k, &pos) > 0)
+                                continue;
+                        if (pos_index_add(&c->addresses_index, pos_index_hash(k.text, k.n, 0), i) < 0) {
+                                pos_index_done(&c->addresses_index);
+                                *ret_r = -ENOMEM;
+                                return NULL;
+                        }
+                }
+                c->addresses_indexed = n;
+        }
+        if (pos_index_find(&c->addresses_index, pos_index_hash(key.text, key.n, 0), address_equal, c->addresses,
+                           &key, &pos) > 0)
+                return c->addresses[pos];
+        return NULL;
+}
+
 /* Address= and Gateway=: lists (a repeated key adds one, an empty value
  * resets); ltype 1 = Gateway= (an address without a prefix). */
 int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         char ***list = data, *text = NULL;
-        const char *why = NULL;
+        const char *why = NULL, *earlier = NULL;
         size_t count;
         int r;
 
         if (isempty(ctx->value)) {
                 *list = strv_free(*list);
+                if (list == &c->addresses) {
+                        pos_index_done(&c->addresses_index);
+                        c->addresses_indexed = 0;
+                }
                 return 0;
         }
         r = k->ltype ? parse_gateway(ctx->value, &text) : parse_address_prefix(ctx->value, &text, &why);
@@ -420,25 +468,38 @@ int config_parse_address(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, 
         /* The kernel keys an interface's IPv6 addresses by the address
          * alone: the same one with another prefix is refused (EEXIST), and
          * the start would keep the first prefix without a word. (The same
-         * one twice is one; IPv4 takes it with each prefix.) */
+         * one twice is one; IPv4 takes it with each prefix.) The list holds
+         * each IPv6 address with one prefix: its first says which. */
         if (r >= 0 && !k->ltype && strchr(text, ':'))
-                STRV_FOREACH(a, *list) {
-                        size_t n = strcspn(text, "/");
+                earlier = address_earlier(c, text, &r);
+        if (earlier && !streq(earlier, text)) {
+                size_t n = strcspn(text, "/");
 
-                        if (streq(*a, text) || strncmp(*a, text, n) != 0 || (*a)[n] != '/')
-                                continue;
-                        ctx->reported = true;
-                        r = diag_error(ctx->diag, ctx->file, ctx->line,
-                                       "Address=%s: %.*s is an earlier Address= already, %s: an interface has an "
-                                       "IPv6 address with one prefix length (an empty Address= clears the list)",
-                                       ctx->value, (int) n, text, *a);
-                        free(text);
-                        return r < 0 ? r : -EINVAL;
-                }
+                ctx->reported = true;
+                r = diag_error(ctx->diag, ctx->file, ctx->line,
+                               "Address=%s: %.*s is an earlier Address= already, %s: an interface has an "
+                               "IPv6 address with one prefix length (an empty Address= clears the list)",
+                               ctx->value, (int) n, text, earlier);
+                free(text);
+                return r < 0 ? r : -EINVAL;
+        }
         count = config_list_length(c, list);
-        if (r >= 0) {
-                r = strv_push_n(list, &count, text);
-                config_list_set_length(c, list, count);
+        if (r < 0) {
+                free(text);
+                ctx->items = count;
+                return r;
+        }
+        r = strv_push_n(list, &count, text);
+        config_list_set_length(c, list, count);
+        /* The index covers the new one too: an IPv6 address not there yet is its first. */
+        if (r >= 0 && list == &c->addresses && c->addresses_indexed + 1 == count) {
+                const char *a = (*list)[count - 1];
+
+                if (strchr(a, ':') && !earlier &&
+                    pos_index_add(&c->addresses_index, pos_index_hash(a, strcspn(a, "/"), 0), count - 1) < 0)
+                        pos_index_done(&c->addresses_index);
+                else
+                        c->addresses_indexed = count;
         }
         /* Counted: the start names the line of an address it cannot add. */
         ctx->items = count;

@@ -152,6 +152,7 @@ void cell_config_done(CellConfig *c) {
         free(c->ports_taken);
         free(c->ports_file);
         strv_free(c->addresses);
+        pos_index_done(&c->addresses_index);
         strv_free(c->gateways);
 
         for (size_t i = 0; i < c->n_origins; i++) {

@@ -450,6 +450,8 @@ typedef struct CellConfig {
         char *ports_file;       /* where the first Port= of the list was written (see above) */
         unsigned ports_line;
         char **addresses;       /* Address=: "10.0.0.2/24", canonical, for the container's first interface */
+        PosIndex addresses_index;       /* their IPv6 addresses (without the prefix), the first of each */
+        size_t addresses_indexed;       /* the addresses it covers */
         char **gateways;        /* Gateway=: "10.0.0.1", canonical; a default route each */
 
         /* Where each key was set, in file order (see CellOrigin). */

@@ -19,6 +19,23 @@ static FILE *unit_start(char **buf, size_t *size) {
         return f;
 }
 
+/* unit_load() of text as many.cell, which fails: its messages in d. */
+static void load_fails(const char *text, CellConfig *c, Diagnostics *d) {
+        char dir[] = "/tmp/test-plan-XXXXXX", *path = NULL;
+        FILE *f;
+
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        ASSERT_TRUE(asprintf(&path, "%s/many.cell", dir) > 0);
+        f = fopen(path, "we");
+        ASSERT_NOT_NULL(f);
+        ASSERT_TRUE(fputs(text, f) >= 0);
+        ASSERT_EQ(fclose(f), 0);
+        ASSERT_ERROR(unit_load(path, &(UnitLoadOptions) { .search_path = (char *[]) { NULL } }, c, d), EINVAL);
+        ASSERT_EQ(unlink(path), 0);
+        ASSERT_EQ(rmdir(dir), 0);
+        free(path);
+}
+
 TEST(links_many_lines) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
@@ -105,7 +122,6 @@ TEST(veth_extras_many_refused) {
  * line adds nothing; the others of thousands of lines are kept. */
 TEST(interface_many_named_again) {
         _cleanup_free_ char *buf = NULL;
-        char dir[] = "/tmp/test-plan-XXXXXX", *path = NULL;
         size_t size = 0;
         unsigned line = 6, bad[MANY / 100];
         FILE *f = unit_start(&buf, &size);
@@ -122,15 +138,7 @@ TEST(interface_many_named_again) {
                         fprintf(f, "Interface=i%u\n", i);
         }
         ASSERT_EQ(fclose(f), 0);
-        ASSERT_NOT_NULL(mkdtemp(dir));
-        ASSERT_TRUE(asprintf(&path, "%s/many.cell", dir) > 0);
-        f = fopen(path, "we");
-        ASSERT_NOT_NULL(f);
-        ASSERT_TRUE(fputs(buf, f) >= 0);
-        ASSERT_EQ(fclose(f), 0);
-        ASSERT_ERROR(unit_load(path, &(UnitLoadOptions) { .search_path = (char *[]) { NULL } }, &c, &d), EINVAL);
-        ASSERT_EQ(unlink(path), 0);
-        ASSERT_EQ(rmdir(dir), 0);
+        load_fails(buf, &c, &d);
         ASSERT_EQ(d.n_errors, nb);
         for (size_t k = 0; k < nb; k++) {
                 char want[192];
@@ -144,5 +152,45 @@ TEST(interface_many_named_again) {
         ASSERT_FALSE(strv_contains(c.interfaces, "n99"));
         diag_done(&d);
         cell_config_done(&c);
-        free(path);
+}
+
+/* Thousands of IPv6 Address= lines (none a subnet-router anycast one,
+ * which is refused): one given again with its prefix is
+ * taken (once more), with another refused at its line, naming the first;
+ * after an empty Address= the earlier ones are no more. */
+TEST(addresses_many_ipv6) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, nb = 0;
+        unsigned line = 6, bad[MANY / 100];
+        FILE *f = unit_start(&buf, &size);
+        Diagnostics d = {};
+        CellConfig c;
+
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "Address=fd00::1:%x/64\nAddress=10.%u.%u.1/24\n", i, i / 256, i % 256), line += 2;
+        fputs("Address=\n", f), line++;
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "Address=fd00::1:%x/48\n", i), line++;
+        for (unsigned i = 0; i < MANY; i++) {
+                line++;
+                if (i % 100 == 7) {
+                        fprintf(f, "Address=fd00::1:%x/64\n", i);
+                        bad[nb++] = line;
+                } else
+                        fprintf(f, "Address=fd00::1:%x/48\n", i);
+        }
+        ASSERT_EQ(fclose(f), 0);
+        load_fails(buf, &c, &d);
+        ASSERT_EQ(d.n_errors, nb);
+        for (size_t k = 0; k < nb; k++) {
+                char want[192];
+                unsigned i = 100 * (unsigned) k + 7;
+
+                snprintf(want, sizeof want, "many.cell:%u: Address=fd00::1:%x/64: fd00::1:%x is an earlier Address= "
+                         "already, fd00::1:%x/48:", bad[k], i, i, i);
+                ASSERT_CONTAINS(d.messages[k], want);
+        }
+        ASSERT_EQ(strv_length(c.addresses), (size_t) 2 * MANY - nb);
+        diag_done(&d);
+        cell_config_done(&c);
 }
