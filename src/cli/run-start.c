@@ -298,9 +298,14 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, S
         return 0;
 }
 
+/* SpawnParams.note: in the name's lock, wherever it is held now. */
+static void note_in_name_lock(const char *key, const char *value, void *userdata) {
+        scope_name_note(userdata, key, value);
+}
+
 /* Clones the container's init, which builds its mounts at once and then
- * waits to be released; cgroup_fd: the cgroup it is born in, or -EBADF. */
-int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
+ * waits to be released; scope: the one whose cgroup it is born in (if any). */
+int run_start_child(const Plan *p, char **env_before, char **env_after, const Scope *scope,
                     const SeccompProgram *seccomp, bool console, const int *output_fds, const RunStdio *stdio,
                     const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn) {
         SpawnError err = {};
@@ -308,7 +313,7 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .plan = p,
                 .environment_before = env_before,
                 .environment_after = env_after,
-                .cgroup_fd = cgroup_fd,
+                .cgroup_fd = scope_clone_into_fd(scope),
                 .seccomp = seccomp,     /* empty without a filter */
                 .console = console,
                 .relay_output = output_fds,
@@ -320,6 +325,8 @@ int run_start_child(const Plan *p, char **env_before, char **env_after, int cgro
                 .root_image_whole_lock_fd = image ? image->whole_lock_fd : -EBADF,
                 .root_directory_fd = root_fd,
                 .locks = locks,
+                .note = note_in_name_lock,
+                .note_userdata = (void *) scope,
         };
         if (console)
                 console_window_size(&params.console_size);

@@ -18,14 +18,16 @@
 /* scope_new(), its failure reported; withholds CAP_MKNOD where no device
  * policy holds (refusing a unit that requires it). */
 int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, Scope **ret);
-/* Clones the container's init into cgroup_fd (or -EBADF), failure reported;
+/* Clones the container's init into scope's cgroup (scope_clone_into_fd(); scope
+ * may be NULL), failure reported; what it makes on the host noted in the
+ * name's lock (scope_name_note());
  * CONSOLE: with a pty of the container's own (cell run --console=);
  * output_fds: the relay's write ends as its fd 1 and 2, or NULL (ours);
  * stdio: what else stands in for ours (run-stdio.h).
  * root_fd: Directory= as run_open_root() opened it, or -EBADF. locks: for
  * an init cloned again, the first one's (spawn_kill_keep_locks()), taken
  * over; NULL: taken anew. */
-int run_start_child(const Plan *p, char **env_before, char **env_after, int cgroup_fd,
+int run_start_child(const Plan *p, char **env_before, char **env_after, const Scope *scope,
                     const SeccompProgram *seccomp, bool console, const int *output_fds, const RunStdio *stdio,
                     const RootImage *image, int root_fd, SpawnLocks *locks, Spawn *spawn);
 

@@ -143,7 +143,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
         r = run_stdio_start(&stdio);
         if (r < 0)
                 goto finish;
-        r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
+        r = run_start_child(p, env_before, env_after, scope, &seccomp,
                             console_mode != RUN_CONSOLE_PIPE,
                             run_relay_write_ends(&relay), &stdio, image, *root_fd, NULL, &spawn);
         if (r < 0)
@@ -199,7 +199,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                         if (r >= 0)
                                 r = run_image_mount_again(p, image);
                         if (r >= 0)
-                                r = run_start_child(p, env_before, env_after, scope_clone_into_fd(scope), &seccomp,
+                                r = run_start_child(p, env_before, env_after, scope, &seccomp,
                                                     console_mode != RUN_CONSOLE_PIPE,
                                                     run_relay_write_ends(&relay), &stdio, image,
                                                     *root_fd, &locks, &spawn);

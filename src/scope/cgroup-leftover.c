@@ -19,6 +19,10 @@
  * A controller is turned off only where no child is left in that cgroup:
  * another cell beside it (or another program's cgroup) may need it.
  *
+ * The same notes name what a run of any manager made of its container's
+ * /run/host in a host directory (run-host-made.h): taken back by the same
+ * takers, after the cgroups (its container is gone by then: PDEATHSIG).
+ *
  * Who: the next cell run of that name (its lock is the one it takes), any
  * cgroupfs cell run that finds a cell-NAME beside its own whose NAME's lock
  * is free (the sweep at its start), and "cell stop NAME" of a cell that
@@ -42,6 +46,7 @@
 #include "fs-util.h"
 #include "instance.h"
 #include "name-lock.h"
+#include "run-host-made.h"
 #include "runtime-state.h"
 #include "scope.h"
 
@@ -126,8 +131,9 @@ unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *re
         bool all = true;
 
         /* The cgroups first, then the leaf beside them; the controllers once
-         * their cgroups are gone. */
-        for (int pass = 0; pass < 3; pass++) {
+         * their cgroups are gone; what a killed run made of its container's
+         * /run/host on the host once its container is (run-host-made.h). */
+        for (int pass = 0; pass < 4; pass++) {
                 _cleanup_free_ char *copy = strdup(strempty(notes));
                 char *save = NULL;
 
@@ -146,6 +152,8 @@ unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *re
                         else {
                                 if (pass == 2 && (v = startswith(l, CGROUP_NOTE_ENABLED " ")))
                                         turn_off(v);
+                                else if (pass == 3 && (v = startswith(l, RUN_HOST_NOTE " ")))
+                                        (void) run_host_take_back(v);
                                 continue;
                         }
                         if (r > 0)

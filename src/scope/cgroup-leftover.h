@@ -17,8 +17,10 @@
 /* Takes back what the notes of a dead holder of a name's lock name: each
  * noted cgroup that is empty (waiting up to wait_ms for a dying one to
  * empty), with what an init inside made below it; then each controller it
- * turned on, where no child is left in that cgroup. The number of cgroups
- * removed; *ret_all (if not NULL): nothing noted is left. */
+ * turned on, where no child is left in that cgroup; then, with any manager,
+ * what it made of its container's /run/host on the host ("run-host" notes:
+ * run_host_take_back()). The number of cgroups removed; *ret_all (if not
+ * NULL): no noted cgroup is left. */
 unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *ret_all);
 
 /* A cgroupfs start of the cell whose cgroup is self_child: the dead cells'

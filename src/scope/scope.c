@@ -169,6 +169,14 @@ void scope_lock_name_cancel(void) {
         early_lock.name = mfree(early_lock.name);
 }
 
+void scope_name_note(const Scope *s, const char *key, const char *value) {
+        int fd = scope_name_lock_fd(s);
+
+        if (fd < 0 && !s && early_lock.name)
+                fd = early_lock.fd;
+        name_lock_note(fd, key, value);
+}
+
 /* scope_new(): the start's lock, if it was taken for this name. */
 static void early_lock_adopt(Scope *s) {
         if (early_lock.fd < 0 || !streq_ptr(early_lock.name, s->name))

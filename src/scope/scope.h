@@ -164,6 +164,11 @@ void scope_cgroupfs_dirs_done(ScopeCgroupfsDirs *d);
  * __finish" hold on for the container's life (src/monitor). Still the
  * Scope's own. */
 int scope_name_lock_fd(const Scope *s);
+/* Notes "KEY VALUE" in the name's lock file (name_lock_note()): s's lock,
+ * or before scope_new() (s NULL) the start's (scope_lock_name()); none held:
+ * nothing. What a killed run noted so is taken back with its cgroups
+ * (cgroup_leftover_take_back()). */
+void scope_name_note(const Scope *s, const char *key, const char *value);
 /* A Scope of those cgroups, for scope_free() to empty and remove them, to
  * move cell back out of its leaf and then to release the name's lock, whose
  * fd it takes over. Dirs that are gone already are skipped. */

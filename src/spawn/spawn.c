@@ -292,6 +292,16 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         s.run_host_absent = run_host_absent(s.run_host);
         if (!s.run_host_absent)
                 s.run_host = mfree(s.run_host);
+        else if (params->note) {
+                _cleanup_free_ char *note = NULL;
+
+                /* Noted first: a SIGKILLed start removes nothing, and the
+                 * host's directory would keep what it made for good. */
+                r = run_host_format(s.run_host, s.run_host_absent, &note);
+                if (r < 0)
+                        return spawn_error(err, r, "/run/host");
+                params->note(RUN_HOST_NOTE, note, params->note_userdata);
+        }
 
         /* Without PrivateUsers= the child builds: where it records what it
          * makes as it goes, before it exists (spawn-undo.h). */

@@ -101,6 +101,12 @@ typedef struct SpawnParams {
          * one's spawn_kill_keep_locks() kept, taken over (consumed, also
          * on failure) instead of new ones; NULL: taken here (spawn-locks.h). */
         SpawnLocks *locks;
+        /* Called with what the start is about to make on the host that
+         * outlives a SIGKILL of it ("run-host MASK:PATH": run-host-made.h),
+         * before it makes it, to be noted for whoever takes the killed
+         * run's place (the name's lock file); NULL: not noted. */
+        void (*note)(const char *key, const char *value, void *userdata);
+        void *note_userdata;
 } SpawnParams;
 
 typedef struct Spawn {

@@ -103,4 +103,41 @@ expect "a directory at notify: exit status" "$status" 2
 expect_match "a directory at notify: said" "$(cat "$work/err")" "something else is there"
 [ -d "$work/other/host/notify" ] || fail "a directory at notify: removed"
 
+# --- cell run SIGKILLed while its container runs, under either manager:
+# what its start made in the host directory (/run/host, its socket, the
+# credentials' mount point) goes with the name's next start, or with "cell
+# stop NAME" (it noted them in its name's lock file first). It stayed on
+# the host for good: nothing was left to remove it.
+mkdir -p "$work/killed/sub"
+echo kept > "$work/killed/keep"
+before=$(listing "$work/killed")
+for taker in start stop; do
+        for m in none cgroupfs; do
+                rm -f "$work/sync/"*
+                u=$(unit killed "[Root]" "Directory=$root" "Bind=$work/killed:/run" "Bind=$work/sync:/data" \
+                        "[Exec]" "SetCredential=token:secret" \
+                        "Exec=/bin/sh -c 'touch /data/up; exec /bin/probe sleep 30 $marker'")
+                "$CELL" run --cgroup-manager=$m "$u" >"$work/out" 2>"$work/err" &
+                pid=$!
+                for _ in $(seq 400); do [ -e "$work/sync/up" ] && break; sleep 0.05; done
+                [ -e "$work/sync/up" ] || fail "killed ($taker, $m): the payload did not start: $(cat "$work/err")"
+                kill -KILL "$pid"
+                wait "$pid" 2>/dev/null || true
+                # Its payload goes with it (PR_SET_PDEATHSIG).
+                for _ in $(seq 500); do pgrep -f -- "probe sleep 30 $marker" >/dev/null || break; sleep 0.01; done
+                ! pgrep -f -- "probe sleep 30 $marker" >/dev/null || fail "killed ($taker, $m): its payload runs on"
+                [ -S "$work/killed/host/notify" ] && [ -d "$work/killed/host/credentials" ] ||
+                        fail "killed ($taker, $m): nothing to take back: $(listing "$work/killed")"
+                if [ $taker = start ]; then
+                        run_cell $m "$u" -- /bin/true
+                        expect "killed ($m): the next start ($(cat "$work/err"))" "$status" 0
+                else
+                        status=0
+                        "$CELL" stop "$(unit_name killed)" >"$work/out" 2>"$work/err" || status=$?
+                        expect "killed ($m): cell stop of it ($(cat "$work/err"))" "$status" 3
+                fi
+                expect "killed ($taker, $m): the host directory afterwards" "$(listing "$work/killed")" "$before"
+        done
+done
+
 echo "ok"

@@ -4,14 +4,19 @@
  * test's own (CELL_RUNTIME_DIR). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "macros.h"
 #include "name-lock.h"
+#include "run-host-made.h"
 #include "scope.h"
 #include "test.h"
 
@@ -143,5 +148,88 @@ TEST(refused_while_held) {
         close(up[1]);
         close(down[0]);
         close(down[1]);
+        test_runtime_dir_free(d);
+}
+
+/* dir/rel, in one of a few static buffers. */
+static const char *at(const char *dir, const char *rel) {
+        static char buf[4][PATH_MAX];
+        static unsigned n;
+        char *b = buf[n++ % ELEMENTSOF(buf)];
+
+        ASSERT_TRUE(snprintf(b, PATH_MAX, "%s/%s", dir, rel) < PATH_MAX);
+        return b;
+}
+
+/* A socket bound at path, as the child binds the notify socket: closed
+ * (stale, as a killed run's), or its fd (live, another container's). */
+static int socket_at(const char *path, bool keep) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_TRUE(strlen(path) < sizeof sa.sun_path);
+        strcpy(sa.sun_path, path);
+        ASSERT_OK(bind(fd, (struct sockaddr *) &sa, sizeof sa));
+        if (keep)
+                return fd;
+        close(fd);
+        return -EBADF;
+}
+
+/* A run killed after it made its container's /run/host in a host directory
+ * (run-host-made.h): it noted that in its name's lock (scope_name_note(),
+ * before any scope) and removed nothing. Its name's next start takes it
+ * back, as "cell stop NAME" does (scope_cgroupfs_take_back(), any manager);
+ * where another container's live socket is there since, nothing is removed. */
+TEST(killed_run_host_taken_back) {
+        char *d = test_runtime_dir_new("scope-lock");
+        _cleanup_free_ char *host = NULL, *note = NULL, *line = NULL, *path = lock_path(d, "web");
+
+        ASSERT_TRUE(asprintf(&host, "%s/bound-run", d) > 0);
+        ASSERT_TRUE(asprintf(&note, "%u:%s", (unsigned) _RUN_HOST_ALL, host) > 0);
+        ASSERT_TRUE(asprintf(&line, RUN_HOST_NOTE " %s\n", note) > 0);
+        for (int taker = 0; taker < 3; taker++) {
+                _cleanup_free_ char *text = NULL;
+                int status = 0, live = -EBADF;
+                pid_t pid = fork();
+
+                ASSERT_TRUE(pid >= 0);
+                if (pid == 0) {
+                        /* The killed run: noted, made, gone without a word. */
+                        if (scope_lock_name("web", CGROUP_MANAGER_NONE, false) < 0)
+                                _exit(1);
+                        scope_name_note(NULL, RUN_HOST_NOTE, note);
+                        if (mkdir(host, 0755) < 0 || mkdir(at(host, "credentials"), 0755) < 0)
+                                _exit(1);
+                        (void) socket_at(at(host, "notify"), false);
+                        _exit(0);
+                }
+                ASSERT_EQ(waitpid(pid, &status, 0), pid);
+                ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+                text = read_text(path);
+                ASSERT_CONTAINS(text, line);
+                if (taker == 2) {
+                        /* Another container's since: the stale socket replaced by its live one. */
+                        ASSERT_OK(unlink(at(host, "notify")));
+                        live = socket_at(at(host, "notify"), true);
+                }
+                if (taker == 0) {
+                        ASSERT_OK(scope_lock_name("web", CGROUP_MANAGER_NONE, false));
+                        scope_lock_name_cancel();
+                } else
+                        ASSERT_OK(scope_cgroupfs_take_back("web", NULL));
+                ASSERT_TRUE(access(path, F_OK) < 0 && errno == ENOENT);
+                if (taker < 2) {
+                        ASSERT_TRUE(access(host, F_OK) < 0 && errno == ENOENT);
+                        continue;
+                }
+                ASSERT_OK(access(at(host, "notify"), F_OK));
+                ASSERT_OK(access(at(host, "credentials"), F_OK));
+                close(live);
+                ASSERT_OK(unlink(at(host, "notify")));
+                ASSERT_OK(rmdir(at(host, "credentials")));
+                ASSERT_OK(rmdir(host));
+        }
         test_runtime_dir_free(d);
 }

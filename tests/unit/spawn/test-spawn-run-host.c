@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* src/spawn/spawn-run-host.c: where the container's /run/host is on the
+/* src/spawn/spawn-run-host.c (and src/basic/run-host-made.c): where the container's /run/host is on the
  * host, what of it a start makes there, and its removal, on directories
  * made here (no root needed). */
 #include <errno.h>
