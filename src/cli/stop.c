@@ -13,6 +13,7 @@
 #include "instance.h"
 #include "log.h"
 #include "name-lock.h"
+#include "port-lock.h"
 #include "runtime-state.h"
 #include "scope.h"
 #include "strv.h"
@@ -62,8 +63,8 @@ static int stop_starting(const char *name) {
 }
 
 /* What a killed run of NAME left behind (its "cell run" gone): a cgroupfs
- * run's cgroups, taken back as its next start would, and the runtime state
- * of either manager. A running cell's stay: its take-back lock and name
+ * run's cgroups, taken back as its next start would, its nft tables (Port=)
+ * and the runtime state of either manager. A running cell's stay: its take-back lock and name
  * lock are held, and its state names a "cell run" that runs. */
 static void stop_take_back(const char *name) {
         unsigned removed = 0;
@@ -74,6 +75,11 @@ static void stop_take_back(const char *name) {
         else if (removed > 0)
                 log_info("Removed the %u cgroup%s a killed run of %s left behind.", removed,
                          removed == 1 ? "" : "s", name);
+        /* Its nft tables, which a killed run with Port= left forwarding its
+         * host ports (here, where a start of that name ran). */
+        k = port_table_take_back(name);
+        if (k < 0)
+                log_warning_errno(k, "Removing the nft tables a killed run of %s left: %m", name);
         /* The take-back above removes the state only along with a lock file
          * a killed run left (no --user scope takes one), and a holder of the
          * lock may have gone before its state did. Only a state whose "cell

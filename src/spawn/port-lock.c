@@ -338,6 +338,37 @@ int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handl
         return r;
 }
 
+int port_table_take_back(const char *name) {
+        uint64_t handles[2] = { NETFW_HANDLE_BY_NAME, NETFW_HANDLE_BY_NAME };
+        _cleanup_free_ char *table = netfw_table_name(name);
+        _cleanup_close_ int lock_fd = -EBADF;
+        char file[64], path[sizeof(PORT_LOCK_DIR) + 64];
+        struct stat netns;
+        int r;
+
+        if (!table)
+                return -ENOMEM;
+        if (stat("/proc/self/ns/net", &netns) < 0)
+                return -errno;
+        /* No lock of its name here: no start of the unit forwarded a port in
+         * this network namespace, and no table of it is to look for. */
+        port_table_lock_file(file, sizeof file, (uint64_t) netns.st_ino, table);
+        (void) snprintf(path, sizeof path, PORT_LOCK_DIR "/%s", file);
+        if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        /* By name, as a start deletes a dead holder's: only with that lock
+         * taken exclusively, so no start of the unit runs here. */
+        r = port_table_claim_own(NULL, table, handles, &lock_fd);
+        if (r == -EACCES || r == -EPERM)
+                return 0;       /* not root: neither the lock nor the tables are ours to touch */
+        if (r < 0)
+                return r;
+        if (handles[0] == 0 && handles[1] == 0)
+                return 0;
+        r = netfw_tables_remove(table, handles);
+        return r < 0 ? r : 1;
+}
+
 /* Deletes what may be deleted of each table of stale (port_stale_claim());
  * stale keeps what is left: by name while that unit runs, and what nft
  * failed to delete. */

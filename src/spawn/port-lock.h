@@ -180,6 +180,15 @@ int port_stale_claim(int dir_fd, uint64_t netns_inode, const PortTables *t, uint
  * for what is by name in handles. l NULL: holds none. */
 int port_table_claim_own(const SharedLocks *l, const char *table, uint64_t handles[static 2], int *ret_lock_fd);
 
+/* "cell stop NAME" of a cell that does not run: the nft tables of NAME's
+ * unit (netfw_table_name()) in our network namespace, which a killed run
+ * left forwarding its ports to an address that may be another's by then,
+ * deleted by name as port_table_claim_own() allows (no start of the unit
+ * runs here). Otherwise only the unit's next start replaced them, or
+ * another unit's taking a port deleted them. 1: deleted (if there); 0:
+ * none to look for, or a start of the unit runs here; -errno. */
+int port_table_take_back(const char *name);
+
 /* Rewrites each Port= lock file in l (SharedLock.port) through the fd
  * held, once its tables exist: its own record becomes table and handles;
  * the earlier holders' records after it stay. */

@@ -51,6 +51,9 @@
 # port: its table would replace the running one's, of the same name.
 # 10. "cell __finish" deletes by name (nft gave no handle) only while no
 # start of the unit runs: DUP's table stays; once DUP stopped, it goes.
+# 11. "cell stop NAME" of a killed cell deletes its table: KS killed
+# left it forwarding the port (to an address that may be another's by
+# then) until its next start, or another unit's taking the port.
 # (Init=yes: busybox httpd as PID 1 would ignore SIGTERM.)
 . "$(dirname "$0")/../run/lib.sh"
 
@@ -498,4 +501,18 @@ ip netns exec "$H" "$CELL" __finish --status=0 --name="$(unit_name dup)" \
         fail "DUP's clean-up by name, DUP stopped: $(cat "$work/err.fin")"
 expect "H's tables after DUP's clean-up by name, DUP stopped" "$(cell_tables)" ""
 
-echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed; a second start of a running unit is refused, and a clean-up by name leaves its table"
+# 11. KS killed, then "cell stop" of it.
+ks=$(unit ks "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/httpd -f -p 80 -h /www1" "Init=yes" \
+        "[Network]" "Bridge=br0" "Address=10.213.8.10/24" "Gateway=10.213.8.1" "Port=tcp:8095:80")
+ip -n "$H" neigh flush all
+start_cell ks "$ks"
+h_get http://10.213.8.1:8095/ >/dev/null || fail "KS: no answer on 8095: $(cat "$work/err.ks")"
+wait_monitor ks
+kill_tag ks "vb-$(unit_name ks)"
+expect "H's tables after KS was killed" "$(cell_tables)" "ip cell-$(unit_name ks)"
+status=0
+ip netns exec "$H" "$CELL" stop "$(unit_name ks)" >"$work/out.stop" 2>"$work/err.stop" || status=$?
+expect "cell stop of killed KS: exit status ($(cat "$work/err.stop"))" "$status" 3
+expect "H's tables after cell stop of killed KS" "$(cell_tables)" ""
+
+echo "ok: Port= over IPv4 where H cannot NAT IPv6, warned at its line; one table per unit; one cell per host port; a late clean-up removes its own table only; a killed cell's table goes when another takes its port, also one killed before its record or whose deletion failed; a second start of a running unit is refused, and a clean-up by name leaves its table; cell stop of a killed cell deletes its table"
