@@ -9,6 +9,7 @@
 #include "config-build.h"
 #include "fs-util.h"
 #include "log.h"
+#include "take-back.h"
 #include "verbs.h"
 
 typedef struct Verb {
@@ -84,6 +85,7 @@ int main(int argc, char *argv[]) {
 
         stdio_open();
         log_parse_environment();
+        take_back_hook_set();
 
         /* A SIGCHLD ignored by whoever started us (a shell's trap '' CHLD, a
          * daemon that ignores it) is inherited through exec and makes the

@@ -126,6 +126,27 @@ static void turn_off(const char *value) {
         (void) cg_write(fd, "cgroup.subtree_control", op);
 }
 
+static LeftoverNoteHook note_hook = NULL;
+
+void cgroup_leftover_set_hook(LeftoverNoteHook hook) {
+        note_hook = hook;
+}
+
+static bool is_cgroup_note(const char *l) {
+        return startswith(l, CGROUP_NOTE_DIR " ") || startswith(l, CGROUP_NOTE_LEAF " ") ||
+                startswith(l, CGROUP_NOTE_ENABLED " ");
+}
+
+/* A note of another stage's, "KEY VALUE": to the hook. */
+static void other_note(char *line) {
+        char *value = strchr(line, ' ');
+
+        if (!note_hook || !value || value == line)
+                return;
+        *value++ = 0;
+        note_hook(line, value);
+}
+
 unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *ret_all) {
         unsigned removed = 0;
         bool all = true;
@@ -154,6 +175,8 @@ unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *re
                                         turn_off(v);
                                 else if (pass == 3 && (v = startswith(l, RUN_HOST_NOTE " ")))
                                         (void) run_host_take_back(v);
+                                else if (pass == 3 && !is_cgroup_note(l))
+                                        other_note(l);
                                 continue;
                         }
                         if (r > 0)

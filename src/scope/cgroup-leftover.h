@@ -23,6 +23,13 @@
  * NULL): no noted cgroup is left. */
 unsigned cgroup_leftover_take_back(const char *notes, unsigned wait_ms, bool *ret_all);
 
+/* Called by cgroup_leftover_take_back(), last, with each note of a key it
+ * does not know ("KEY VALUE", split): what other stages noted (src/spawn's
+ * Zone=), taken back by whoever sets it (src/cli/take-back.h), as src/scope
+ * calls into no later stage. NULL: none. */
+typedef void (*LeftoverNoteHook)(const char *key, const char *value);
+void cgroup_leftover_set_hook(LeftoverNoteHook hook);
+
 /* A cgroupfs start of the cell whose cgroup is self_child: the dead cells'
  * cgroups beside it (cell-NAME whose NAME's lock file is there and free),
  * found in the one hierarchy every cell of the manager makes one in (the

@@ -359,6 +359,10 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
                 if (r < 0)
                         return r;
         }
+        /* Zone='s bridge, which the zone's last end removes: a killed one
+         * cannot (src/cli/take-back.h). */
+        if (p->zone && params->note)
+                params->note(SPAWN_NOTE_ZONE, p->zone, params->note_userdata);
         r = spawn_network(&s, p, err);
         if (r < 0)
                 return r;

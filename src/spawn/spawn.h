@@ -102,10 +102,12 @@ typedef struct SpawnParams {
          * on failure) instead of new ones; NULL: taken here (spawn-locks.h). */
         SpawnLocks *locks;
         /* Called with what the start is about to make on the host that
-         * outlives a SIGKILL of it ("run-host MASK:PATH": run-host-made.h),
+         * outlives a SIGKILL of it ("run-host MASK:PATH": run-host-made.h;
+         * SPAWN_NOTE_ZONE),
          * before it makes it, to be noted for whoever takes the killed
          * run's place (the name's lock file); NULL: not noted. */
         void (*note)(const char *key, const char *value, void *userdata);
+#define SPAWN_NOTE_ZONE "zone"  /* "zone vz-NAME": Zone='s bridge, made by the first of the zone */
         void *note_userdata;
 } SpawnParams;
 

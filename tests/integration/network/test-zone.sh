@@ -26,7 +26,8 @@
 # curl are there). A start waits while systemd-nspawn's zone lock is held,
 # and fails after 10 s while cell's own is held by a holder that hangs.
 # Bridge=vz-NAME never removes the zone's bridge, as nspawn's
-# --network-bridge=vz-NAME does not.
+# --network-bridge=vz-NAME does not. "cell stop" of a killed cell, the
+# zone's last, removes the bridge its end would have.
 . "$(dirname "$0")/../run/lib.sh"
 command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 . "$(dirname "$0")/lib.sh"
@@ -342,4 +343,23 @@ stop_cell
 has_bridge && fail "B, of the zone, left vz-t at its stop"
 [ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "links left in H: $(ip -n "$H" -o link show)"
 
-echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock, a zone lock held too long, Bridge=vz-NAME"
+# 13. A, the zone's only cell, killed (SIGKILL): its veth goes with its
+# network namespace, the bridge stays (nobody was left to remove it); "cell
+# stop" of A (not running, exit 3) removes it, as A's end would have (A
+# noted it in its name's lock file).
+start_zone_cell za "$ua"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+for _ in $(seq 50); do
+        ip -n "$H" -o link show | grep -q " master vz-t " || break
+        sleep 0.1
+done
+ip -n "$H" -o link show | grep -q " master vz-t " && fail "A killed: a port is still on vz-t"
+has_bridge || fail "A killed: vz-t is gone already (test premise)"
+status=0
+ip netns exec "$H" "$CELL" stop "$(basename "$ua" .cell)" >"$work/out.stop" 2>"$work/err.stop" || status=$?
+expect "cell stop of killed A: exit status ($(cat "$work/err.stop"))" "$status" 3
+has_bridge && fail "cell stop of killed A, the zone's last, left vz-t"
+[ -z "$(ip -n "$H" -o link show | grep -v ': lo:')" ] || fail "links left in H: $(ip -n "$H" -o link show)"
+
+echo "ok: Zone=, VirtualEthernetExtra=, Zone= with Bridge=, nspawn's zone lock, a zone lock held too long, Bridge=vz-NAME, a killed zone's last cell's bridge"
