@@ -252,6 +252,27 @@ int cli_lock_holder_instance(const char *name, CellInstance *ret) {
         return 0;
 }
 
+/* Whether name is among the n at l already. */
+static bool list_has(const CellInstance *l, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(l[i].name, name))
+                        return true;
+        return false;
+}
+
+/* x appended to the n at l (taken: done on failure). */
+static int list_append(CellInstance **l, size_t *n, CellInstance *x) {
+        CellInstance *m = x->name && x->state ? realloc(*l, (*n + 1) * sizeof **l) : NULL;
+
+        if (!m) {
+                instance_done(x);
+                return -ENOMEM;
+        }
+        *l = m;
+        m[(*n)++] = *x;
+        return 0;
+}
+
 /* The starts under way, and the runs that clean up, among the others. */
 static int list_add_starting(CellInstance **l, size_t *n) {
         _cleanup_strv_free_ char **names = NULL;
@@ -261,26 +282,18 @@ static int list_add_starting(CellInstance **l, size_t *n) {
         r = name_lock_names(&names);
         if (r < 0)
                 return r;
-        for (char **name = names; name && *name; name++) {
-                bool listed = false;
-                CellInstance x, *m;
+        STRV_FOREACH(name, names) {
+                CellInstance x;
 
-                for (size_t i = 0; i < *n && !listed; i++)
-                        listed = streq((*l)[i].name, *name);
-                if (listed)
+                if (list_has(*l, *n, *name))
                         continue;
                 r = cli_lock_holder_instance(*name, &x);
                 if (r == -ESRCH)
                         continue;
+                if (r >= 0)
+                        r = list_append(l, n, &x);
                 if (r < 0)
                         return r;
-                m = realloc(*l, (*n + 1) * sizeof **l);
-                if (!m) {
-                        instance_done(&x);
-                        return -ENOMEM;
-                }
-                *l = m;
-                m[(*n)++] = x;
         }
         /* Among the others, by name. */
         if (*n > before)
@@ -302,21 +315,17 @@ static int list_add_left(CellInstance **l, size_t *n) {
                 return r;
         STRV_FOREACH(name, names) {
                 RuntimeState s = {};
-                bool listed = false;
-                CellInstance *m;
 
-                for (size_t i = 0; i < *n && !listed; i++)
-                        listed = streq((*l)[i].name, *name);
                 /* A name no verb takes is left out, as instance_list() leaves it. */
-                if (listed || !cell_name_is_valid(*name, UNIT_NAME_ANY))
+                if (list_has(*l, *n, *name) || !cell_name_is_valid(*name, UNIT_NAME_ANY))
                         continue;
                 r = runtime_state_left(*name, &s);
-                if (r < 0 && r != -ENOMEM)
-                        continue;       /* unreadable: "cell status NAME" says what is wrong */
-                if (r < 0)
+                if (r == -ENOMEM)
                         return r;
-                /* A copy made by hand names another: one that does not parse, as instance_list() has it. */
-                if (r == 0 || !streq_ptr(s.name, *name)) {
+                /* Unreadable ("cell status NAME" says what is wrong), or a copy
+                 * made by hand naming another: one that does not parse, as
+                 * instance_list() has it. */
+                if (r <= 0 || !streq_ptr(s.name, *name)) {
                         runtime_state_done(&s);
                         continue;
                 }
@@ -324,13 +333,9 @@ static int list_add_left(CellInstance **l, size_t *n) {
                                    .unit_path = TAKE_PTR(s.unit_path),
                                    .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
                 runtime_state_done(&s);
-                m = x.name && x.state ? realloc(*l, (*n + 1) * sizeof **l) : NULL;
-                if (!m) {
-                        instance_done(&x);
-                        return -ENOMEM;
-                }
-                *l = m;
-                m[(*n)++] = x;
+                r = list_append(l, n, &x);
+                if (r < 0)
+                        return r;
         }
         if (*n > before)
                 instance_sort(*l, *n);
