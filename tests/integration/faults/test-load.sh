@@ -99,11 +99,16 @@ for i in $(seq "$fd_n"); do
         st=0; wait "$pid" || st=$?
         [ "$st" = 0 ] || fail "fd check $i ($m): exit $st: $(cat "$work/err")"
         # cell's own: the event loop, signalfd, pidfd, notify socket, the
-        # cgroup dirs (cgroupfs: one per hierarchy, and the name's lock), the
-        # two binaries, the root's shared lock file -- a handful; and the
-        # relay's two pipes, its stderr being a file (src/cli/run-stdio.h).
-        n=$(tr ' ' '\n' <<<"$list" | grep -vc -e '=stdio$' -e '=inherited$' -e '^exe=' -e '^$' || true)
-        [ "$n" -le 15 ] || fail "fd check $i ($m): $n fds of cell's own: $list"
+        # name's lock, the two binaries, the root's shared lock file -- a
+        # handful; the relay's pipes, its stderr being a file
+        # (src/cli/run-stdio.h); and the cgroupfs manager's cgroup dirs, one
+        # per hierarchy at most (on a hybrid host each v1 controller a
+        # systemd scope would have one in, name=systemd and unified).
+        n=$(tr ' ' '\n' <<<"$list" | grep -vc -e '=stdio$' -e '=inherited$' -e '^exe=' -e '^$' -e '=cgroupdir$' || true)
+        [ "$n" -le 12 ] || fail "fd check $i ($m): $n fds of cell's own besides its cgroups': $list"
+        ncg=$(tr ' ' '\n' <<<"$list" | grep -c '=cgroupdir$' || true)
+        nh=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d | wc -l)
+        [ "$ncg" -le $((nh > 0 ? nh : 1)) ] || fail "fd check $i ($m): $ncg cgroup dirs open, $nh hierarchies: $list"
         # Like with like: the manager, and cell or cell-monitor (which one the
         # reads settled on depends on the machine's speed).
         key="$m ${list%% *}"
