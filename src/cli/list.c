@@ -273,21 +273,45 @@ static int list_append(CellInstance **l, size_t *n, CellInstance *x) {
         return 0;
 }
 
-/* The starts under way, and the runs that clean up, among the others. */
-static int list_add_starting(CellInstance **l, size_t *n) {
-        _cleanup_strv_free_ char **names = NULL;
+/* The runs that were killed: their runtime state left, their cell run and
+ * payload gone (runtime_state_left()). Listed as systemctl list-units lists
+ * a unit that failed, state "failed", until "cell stop NAME" or the name's
+ * next start removes what they left; no PID 1, no uptime. -ESRCH: none of
+ * NAME (or one that is unreadable, or names another: "cell status NAME"
+ * says what is wrong, as instance_list() leaves it out). */
+static int left_instance(const char *name, CellInstance *ret) {
+        RuntimeState s = {};
+        int r;
+
+        /* A name no verb takes is left out, as instance_list() leaves it. */
+        if (!cell_name_is_valid(name, UNIT_NAME_ANY))
+                return -ESRCH;
+        r = runtime_state_left(name, &s);
+        if (r == -ENOMEM)
+                return r;
+        if (r <= 0 || !streq_ptr(s.name, name)) {
+                runtime_state_done(&s);
+                return -ESRCH;
+        }
+        *ret = (CellInstance) { .manager = s.manager, .name = strdup(name), .state = strdup("failed"),
+                                .unit_path = TAKE_PTR(s.unit_path),
+                                .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
+        runtime_state_done(&s);
+        return 0;
+}
+
+/* Of names, those not listed yet that make() finds (-ESRCH: none), among
+ * the others, by name. */
+static int list_add(CellInstance **l, size_t *n, char **names, int (*make)(const char *name, CellInstance *ret)) {
         size_t before = *n;
         int r;
 
-        r = name_lock_names(&names);
-        if (r < 0)
-                return r;
         STRV_FOREACH(name, names) {
                 CellInstance x;
 
                 if (list_has(*l, *n, *name))
                         continue;
-                r = cli_lock_holder_instance(*name, &x);
+                r = make(*name, &x);
                 if (r == -ESRCH)
                         continue;
                 if (r >= 0)
@@ -295,51 +319,25 @@ static int list_add_starting(CellInstance **l, size_t *n) {
                 if (r < 0)
                         return r;
         }
-        /* Among the others, by name. */
         if (*n > before)
                 instance_sort(*l, *n);
         return 0;
 }
 
-/* The runs that were killed: their runtime state left, their cell run and
- * payload gone (runtime_state_left()). Listed as systemctl list-units lists
- * a unit that failed, state "failed", until "cell stop NAME" or the name's
- * next start removes what they left; no PID 1, no uptime. */
-static int list_add_left(CellInstance **l, size_t *n) {
-        _cleanup_strv_free_ char **names = NULL;
-        size_t before = *n;
+/* The starts under way and the runs that clean up (their name's lock
+ * held), then the runs that were killed (their runtime state left). */
+static int list_add_not_running(CellInstance **l, size_t *n) {
+        _cleanup_strv_free_ char **locked = NULL, **states = NULL;
         int r;
 
-        r = runtime_state_list(&names);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(name, names) {
-                RuntimeState s = {};
-
-                /* A name no verb takes is left out, as instance_list() leaves it. */
-                if (list_has(*l, *n, *name) || !cell_name_is_valid(*name, UNIT_NAME_ANY))
-                        continue;
-                r = runtime_state_left(*name, &s);
-                if (r == -ENOMEM)
-                        return r;
-                /* Unreadable ("cell status NAME" says what is wrong), or a copy
-                 * made by hand naming another: one that does not parse, as
-                 * instance_list() has it. */
-                if (r <= 0 || !streq_ptr(s.name, *name)) {
-                        runtime_state_done(&s);
-                        continue;
-                }
-                CellInstance x = { .manager = s.manager, .name = strdup(*name), .state = strdup("failed"),
-                                   .unit_path = TAKE_PTR(s.unit_path),
-                                   .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX };
-                runtime_state_done(&s);
-                r = list_append(l, n, &x);
-                if (r < 0)
-                        return r;
-        }
-        if (*n > before)
-                instance_sort(*l, *n);
-        return 0;
+        r = name_lock_names(&locked);
+        if (r >= 0)
+                r = list_add(l, n, locked, cli_lock_holder_instance);
+        if (r >= 0)
+                r = runtime_state_list(&states);
+        if (r >= 0)
+                r = list_add(l, n, states, left_instance);
+        return r;
 }
 
 int verb_list(int argc, char *argv[]) {
@@ -403,9 +401,7 @@ int verb_list(int argc, char *argv[]) {
         for (size_t i = 0; r >= 0 && i < n; i++)
                 bus_answered = bus_answered || l[i].manager == CGROUP_MANAGER_SYSTEMD;
         if (r >= 0)
-                r = list_add_starting(&l, &n);
-        if (r >= 0)
-                r = list_add_left(&l, &n);
+                r = list_add_not_running(&l, &n);
         if (r < 0) {
                 log_error_errno(r, "Listing the running cells: %m");
                 return CELL_EXIT_FAILURE;
