@@ -97,38 +97,10 @@ static bool close_never_waits(int fd) {
                 S_ISCHR(sx.stx_mode) && sx.stx_rdev_major == 10 && sx.stx_rdev_minor == 229;
 }
 
-/* The notify socket cell sends along with a request ("p"); -1 at the end of
- * our socket (cell gone, or done). */
-static int closer_read_request(int sock) {
-        union {
-                struct cmsghdr h;
-                uint8_t b[CMSG_SPACE(sizeof(int))];
-        } control;
-        char byte;
-        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-        struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = &control, .msg_controllen = sizeof control,
-        };
-        struct cmsghdr *c;
-        ssize_t k;
-        int fd = -EBADF;
-
-        do
-                k = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        while (k < 0 && errno == EINTR);
-        if (k <= 0)
-                return -1;
-        c = CMSG_FIRSTHDR(&mh);
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-            c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        return fd;
-}
-
-/* The fds of the datagram at the head of notify, peeked (left on the queue)
- * into held; returns how many. */
-static size_t closer_peek(int notify, int *held) {
+/* One datagram of sock (flags: MSG_PEEK leaves it queued): the fds of its
+ * SCM_RIGHTS into fds, max at most, their number into *ret_n. Returns what
+ * recvmsg() does (0 or less: the socket's end, or an error). */
+static ssize_t closer_recv(int sock, int flags, int *fds, size_t max, size_t *ret_n) {
         union {
                 struct cmsghdr h;
                 uint8_t b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
@@ -139,19 +111,42 @@ static size_t closer_peek(int notify, int *held) {
                 .msg_iov = &iov, .msg_iovlen = 1,
                 .msg_control = &control, .msg_controllen = sizeof control,
         };
-        size_t n_held = 0;
+        ssize_t k;
 
-        if (recvmsg(notify, &mh, MSG_PEEK|MSG_DONTWAIT|MSG_CMSG_CLOEXEC) < 0)
-                return 0;
+        *ret_n = 0;
+        do
+                k = recvmsg(sock, &mh, flags|MSG_CMSG_CLOEXEC);
+        while (k < 0 && errno == EINTR);
+        if (k < 0)
+                return k;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
-                        n = MIN(n, NOTIFY_FDS_MAX - n_held);
-                        memcpy(held + n_held, CMSG_DATA(c), n * sizeof(int));
-                        n_held += n;
+                        n = MIN(n, max - *ret_n);
+                        memcpy(fds + *ret_n, CMSG_DATA(c), n * sizeof(int));
+                        *ret_n += n;
                 }
-        return n_held;
+        return k;
+}
+
+/* The notify socket cell sends along with a request ("p"); -1 at the end of
+ * our socket (cell gone, or done). */
+static int closer_read_request(int sock) {
+        int fd = -EBADF;
+        size_t n;
+
+        if (closer_recv(sock, 0, &fd, 1, &n) <= 0)
+                return -1;
+        return n == 1 ? fd : -EBADF;
+}
+
+/* The fds of the datagram at the head of notify, peeked (left on the queue)
+ * into held; returns how many. */
+static size_t closer_peek(int notify, int *held) {
+        size_t n;
+
+        return closer_recv(notify, MSG_PEEK|MSG_DONTWAIT, held, NOTIFY_FDS_MAX, &n) < 0 ? 0 : n;
 }
 
 /* Closes what passes keep() of the n fds at fds, and keeps the rest there:
