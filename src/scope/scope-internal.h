@@ -60,6 +60,11 @@ struct Scope {
         CgroupMount devices_v2;         /* the cgroup2 mount (where, root); set: the rules are resolved */
 };
 
+/* scope-limits-check.c: s's cpuset lists as the kernel shows them, for
+ * scope_check_and_attach(), which checks the limits and attaches the device
+ * policy on the systemd scope's child pid before GO. */
+int scope_cpuset_expect(Scope *s, const PlanLimits *l);
+int scope_check_and_attach(Scope *s, pid_t pid);
 /* The text of a limit whose controller systemd's scope lacks (u, from
  * cg_limits_unmet() on the membership m): set, and -EOPNOTSUPP returned. */
 int scope_limits_unmet_error(Scope *s, const CgroupNeed *u, const CgroupMembership *m, size_t n);

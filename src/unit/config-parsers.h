@@ -87,6 +87,13 @@ void *config_array_append(void **array, size_t *n, size_t sz);
 size_t config_list_length(CellConfig *c, char ***list);
 void config_list_set_length(CellConfig *c, char ***list, size_t n);
 int config_list_extend(CellConfig *c, char ***list, char * const *words);
+/* Replaces *dst with a copy of s (NULL for an empty s: the reset). */
+int config_set_string(char **dst, const char *s);
+/* Words of ctx->value (config_split_words()), each checked by valid(),
+ * appended to *list, one of c's lists (c NULL: the caller's own); an empty
+ * value resets it. */
+int config_parse_words(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, char ***list,
+                       ExtractFlags flags, bool (*valid)(const char *));
 /* Where an entry was written, for the plan's and the start's messages: its
  * own copy of the reader's file name (the main file or the drop-in) and the line. */
 int config_entry_origin(const ConfigContext *ctx, char **ret_file, unsigned *ret_line);
