@@ -3,6 +3,7 @@
  * would: KillSignal= to the payload, SIGKILL after TimeoutStopSec=. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 
 #include "fs-util.h"
 #include "instance.h"
+#include "lock-file.h"
 #include "log.h"
 #include "name-lock.h"
 #include "port-lock.h"
@@ -62,6 +64,21 @@ static int stop_starting(const char *name) {
         return 0;
 }
 
+/* The lock files of places (Directory=, Bind= sources), images and picked
+ * UID ranges that no one holds: a killed run left its own there, which only
+ * a later start taking that very file would have removed. Each tried as a
+ * start's sweep tries them (lock_dir_sweep()): a held one stays untouched. */
+static void stop_sweep_lock_dirs(void) {
+        static const char *const dirs[] = { CELL_PLACE_LOCK_DIR, CELL_IMAGE_LOCK_DIR, CELL_UID_LOCK_DIR };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_close_ int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd >= 0)
+                        (void) lock_dir_sweep(fd, SIZE_MAX, 0);
+        }
+}
+
 /* What a killed run of NAME left behind (its "cell run" gone): a cgroupfs
  * run's cgroups, taken back as its next start would, its nft tables (Port=)
  * and the runtime state of either manager. A running cell's stay: its take-back lock and name
@@ -85,6 +102,7 @@ static void stop_take_back(const char *name) {
          * lock may have gone before its state did. Only a state whose "cell
          * run" is gone goes. */
         (void) runtime_state_remove(name, 0);
+        stop_sweep_lock_dirs();
 }
 
 /* Whether cell@INSTANCE.service starts the cell NAME (canonical: the name

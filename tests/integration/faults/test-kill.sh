@@ -134,9 +134,13 @@ for uu in "$u_none" "$u_cg"; do
         "$CELL" list --json >"$work/out" 2>&1 || fail "cell list --json with a killed cell ($m): $(cat "$work/out")"
         tr -d ' \n' <"$work/out" | grep -qF "{\"name\":\"$name\",\"running\":false,\"manager\":\"$m\"" ||
                 fail "cell list --json of a killed cell ($m): $(cat "$work/out")"
+        # Its Directory='s lock file, which no one holds now.
+        place="/run/cell/place-lock/inode-$(stat -c %d "$root"):$(stat -c %i "$root")"
+        [ -f "$place" ] || fail "the killed cell ($m) left no lock file of its Directory= (test broken?)"
         status=0
         "$CELL" stop "$name" >"$work/out" 2>"$work/err" || status=$?
         expect "cell stop of a killed cell ($m): status" "$status" 3
+        [ ! -e "$place" ] || fail "cell stop of a killed cell ($m) left its Directory='s lock file $place"
         [ ! -e "/run/cell/$name" ] || fail "cell stop of a killed cell ($m) left its runtime state: $(ls "/run/cell/$name")"
         [ -z "$(find /sys/fs/cgroup -type d -name "cell-$name" 2>/dev/null)" ] ||
                 fail "cell stop of a killed cell ($m) left its cgroups"
@@ -145,6 +149,39 @@ for uu in "$u_none" "$u_cg"; do
         "$CELL" list --no-legend >"$work/out" 2>&1 || true
         ! awk -v n="$name" '$1 == n' "$work/out" | grep -q . || fail "cell list after the stop ($m): $(cat "$work/out")"
 done
+
+# ... and the lock file of the UID range a killed PrivateUsers=pick run
+# held (/run/cell/uid/BASE, naming it), with a running cell's left alone.
+u_pick=$(unit killpick "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "PrivateUsers=pick")
+u_keep=$(unit killkeep "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Isolation]" "PrivateUsers=pick")
+n_pick=$(basename "$u_pick" .cell) n_keep=$(basename "$u_keep" .cell)
+# (The names hold $marker: kill_and_wait_gone's wait would be for both.)
+"$CELL" run --cgroup-manager=none "$u_keep" -- /bin/probe sleep 30 "kept-$$" >/dev/null 2>&1 &
+keep=$!
+wait_for_state "$n_keep" "$keep"
+"$CELL" run --cgroup-manager=none "$u_pick" -- /bin/probe sleep 30 "picked-$$" >/dev/null 2>&1 &
+pid=$!
+wait_for_state "$n_pick" "$pid"
+uid_file() { grep -lx "$1" /run/cell/uid/* 2>/dev/null || true; }
+picked=$(uid_file "$n_pick") kept=$(uid_file "$n_keep")
+[ -n "$picked" ] && [ -n "$kept" ] || fail "no UID range lock files of the picked cells: $(ls /run/cell/uid)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+t=0
+while pgrep -f -- "picked-$$" >/dev/null; do
+        [ "$t" -lt 500 ] || fail "the killed picked cell's payload still runs 5 s later"
+        sleep 0.01
+        t=$((t + 1))
+done
+[ -f "$picked" ] || fail "the killed cell left no UID range lock file (test broken?)"
+status=0
+"$CELL" stop "$n_pick" >"$work/out" 2>&1 || status=$?
+expect "cell stop of a killed picked cell: status" "$status" 3
+[ ! -e "$picked" ] || fail "cell stop of a killed picked cell left $picked"
+[ -f "$kept" ] || fail "cell stop of a killed cell removed $kept, the running $n_keep's"
+"$CELL" stop "$n_keep" >/dev/null 2>&1 || fail "cell stop $n_keep"
+wait "$keep" 2>/dev/null || true
+[ ! -e "$kept" ] || fail "the stopped $n_keep left $kept"
 
 # "cell stop NAME" while that cell starts (strace holds its child at
 # pivot_root for 2 s), with the cgroupfs manager: the start has no runtime
