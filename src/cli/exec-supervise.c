@@ -12,16 +12,24 @@
 #include "log.h"
 #include "macros.h"
 #include "signal-util.h"
+#include "supervise-common.h"
 
 int exec_signals(sigset_t *ret) {
-        static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
-                                    SIGTSTP, SIGCONT };
+        static const int own[] = { SIGCHLD, SIGTSTP, SIGCONT };
+        const int *forwarded;
+        size_t n;
+
         sigemptyset(ret);
-        /* A SIGHUP, SIGINT or SIGQUIT our caller ignores (nohup, a script's
-         * background job) stays ignored, as in cell run (signal-util.h). */
-        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-                if (!signal_ignore_kept(sigs[i]))
-                        sigaddset(ret, sigs[i]);
+        /* Those cell run forwards to its payload (supervise-common.h): each
+         * would end us by its default action (SIGALRM, SIGPWR, the real-time
+         * ones, ...), and the command with us (PR_SET_PDEATHSIG) before it
+         * could act on it, what it started left behind. A SIGHUP, SIGINT or SIGQUIT our caller ignores (nohup, a
+         * script's background job) is left out and stays ignored, as there. */
+        forwarded = supervise_forwarded_signals(&n);
+        for (size_t i = 0; i < n; i++)
+                sigaddset(ret, forwarded[i]);
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                sigaddset(ret, own[i]);
         return RET_NERRNO(sigprocmask(SIG_BLOCK, ret, NULL));
 }
 
