@@ -103,6 +103,9 @@ for m in none cgroupfs; do
         expect "$m start while a none run holds the name: exit status" "$status" 2
         grep -q "cell $name is already running (PID $pid holds $lock)" "$work/err" ||
                 fail "$m start while a none run holds the name: $(cat "$work/err")"
+        # No step of a cgroup's: the name's lock is every manager's, none's too.
+        ! grep -q "cgroup: cell $name is already running" "$work/err" ||
+                fail "$m start while a none run holds the name: said as a cgroup's: $(cat "$work/err")"
 done
 expect "none: listed once" "$("$CELL" list --no-legend | awk -v n="$name" '$1 == n { print $2 }')" none
 st=0; wait "$pid" || st=$?
