@@ -305,7 +305,9 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
         r = exec_host_environment(p, &env_pass, &env_host);
         if (r < 0)
                 return r;
-        /* On the host, before joining: the cache is the host's. */
+        /* On the host, before joining: the cache is the host's, and so is
+         * the fs.nr_open of LimitNOFILE=infinity. */
+        rlimits_prepare();
         r = privilege_seccomp_compile(p, true, &prog, &err);
         if (r < 0)
                 return log_error_errno(r, "%s: %m", err.message);

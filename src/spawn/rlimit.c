@@ -37,11 +37,20 @@ static const char *rlimit_format(rlim_t v, char buf[static 32]) {
         return buf;
 }
 
-/* The kernel's ceiling for RLIMIT_NOFILE, as text. */
+/* fs.nr_open as read on the host (rlimits_prepare()), "" while unread. */
+static char nr_open_host[32];
+
+/* The kernel's ceiling for RLIMIT_NOFILE, as text: the one read on the
+ * host, else read now. */
 static int read_nr_open(char buf[static 32]) {
-        _cleanup_close_ int fd = open("/proc/sys/fs/nr_open", O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        _cleanup_close_ int fd = -EBADF;
         ssize_t n;
 
+        if (nr_open_host[0]) {
+                memcpy(buf, nr_open_host, sizeof nr_open_host);
+                return 0;
+        }
+        fd = open("/proc/sys/fs/nr_open", O_RDONLY|O_CLOEXEC|O_NOCTTY);
         if (fd < 0)
                 return negative_errno();
         n = read(fd, buf, 31);
@@ -50,6 +59,15 @@ static int read_nr_open(char buf[static 32]) {
         buf[n] = 0;
         buf[strcspn(buf, "\n")] = 0;
         return 0;
+}
+
+void rlimits_prepare(void) {
+        char buf[32];
+
+        /* The container's /proc/sys may be gone by the exec (Inaccessible=/proc/sys):
+         * LimitNOFILE=infinity was then RLIM_INFINITY, which the kernel refuses. */
+        if (!nr_open_host[0] && read_nr_open(buf) >= 0)
+                memcpy(nr_open_host, buf, sizeof buf);
 }
 
 /* Whether we run in the host's user namespace: its uid_map alone maps all
