@@ -45,9 +45,11 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
                         if (r >= 0 || r == -ENOENT || r == -EOPNOTSUPP)
                                 w[i].file = w[i].fallback;
                 }
+                /* cgroup v1 has no iocost: there it takes CFQ or BFQ. */
                 if ((r == -ENOENT || r == -EOPNOTSUPP) && w[i].optional) {
-                        log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (iocost off, not "
-                                    "BFQ): not applied.", strna(d->file), d->line, io_kind_key(d->kind), d->path);
+                        log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (%s): not applied.",
+                                    strna(d->file), d->line, io_kind_key(d->kind), d->path,
+                                    v2 ? "iocost off, not BFQ" : "CFQ is gone since Linux 5.0, BFQ does not run it");
                         continue;
                 }
                 /* The file could not be opened: no word from the kernel on the disk. */

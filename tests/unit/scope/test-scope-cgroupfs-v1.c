@@ -17,6 +17,7 @@
 
 #include "cgroup-fixture.h"
 #include "cgroup-util.h"
+#include "fs-util.h"
 #include "scope-cgroupfs.h"
 #include "test.h"
 
@@ -186,6 +187,37 @@ static void io_weight_no_blkio(void) {
         ASSERT_CONTAINS(text, "/etc/cell/web.cell.d/io.conf:2: IODeviceWeight=/etc: ");
 }
 
+/* IODeviceWeight= on a v1 blkio whose disk no scheduler with weights runs:
+ * cgroup v1 weighs a disk with CFQ's or BFQ's weight_device, and has no
+ * iocost; the warning said "iocost off, not BFQ" there, cgroup2's words. */
+static void io_device_weight_v1_words(void) {
+        CellIODevice d = { .kind = CELL_IO_DEVICE_WEIGHT, .path = (char *) "/", .value = 200,
+                           .file = (char *) "/etc/cell/web.cell", .line = 10 };
+        CellOrigin o = { .key = "IODeviceWeight", .file = (char *) "/etc/cell/web.cell", .line = 10 };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_devices = &d, .n_io_devices = 1 } };
+        _cleanup_free_ char *sched = NULL;
+        char text[2048], sys[96];
+        size_t size;
+        struct stat st;
+
+        if (access("/sys/fs/cgroup/blkio/cgroup.procs", F_OK) < 0) {
+                test_skip("no v1 blkio hierarchy here");
+                return;
+        }
+        ASSERT_OK(stat("/", &st));
+        snprintf(sys, sizeof sys, "/sys/dev/block/%u:%u/queue/scheduler", major(st.st_dev), minor(st.st_dev));
+        if (read_full_file_at(AT_FDCWD, sys, 0, 4096, 0, &sched, &size) < 0 || strstr(sched, "[bfq]")) {
+                test_skip("the disk of / is no whole disk, or BFQ runs it");
+                return;
+        }
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        ASSERT_CONTAINS(text, "/etc/cell/web.cell:10: IODeviceWeight=/: no IO scheduler with weights on this disk "
+                        "(CFQ is gone since Linux 5.0, BFQ does not run it): not applied.\n");
+        ASSERT_NULL(strstr(text, "iocost"));
+}
+
 /* CPUWeight=idle on a v1 cpu hierarchy: cpu.shares 2, the least weight, as
  * systemd writes it; verify warned of it, the start said nothing. */
 static void cpu_idle_warning(void) {
@@ -295,6 +327,11 @@ TEST(cgroupfs_v1_io_weight_warning) {
 TEST(cgroupfs_v1_io_weight_without_blkio) {
         if (can_run())
                 run_isolated(io_weight_no_blkio);
+}
+
+TEST(cgroupfs_v1_io_device_weight_words) {
+        if (can_run())
+                run_isolated(io_device_weight_v1_words);
 }
 
 TEST(cgroupfs_v1_cpu_idle_warning) {
