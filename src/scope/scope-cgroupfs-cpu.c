@@ -55,9 +55,10 @@ static char *ancestor_quota_below(const char *dir, const char *where, uint64_t q
         return NULL;
 }
 
-int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where) {
+int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const Plan *p, const char *where) {
+        const PlanLimits *l = &p->limits;
         CgroupDir *d = s->fs->dirs + idx;
-        char buf[64];
+        char buf[64], origin[PATH_MAX + 32];
         int r;
 
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
@@ -76,9 +77,10 @@ int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const ch
                         /* The smaller quota above holds for the container too: the
                          * unit's limit is kept, and more. systemd logs the refusal
                          * and leaves the scope's quota unset the same way. */
-                        log_notice("CPUQuota=%" PRIu64 ".%02" PRIu64 "%%: %s allows less (cpu.cfs_quota_us=%" PRIu64
-                                   " per cpu.cfs_period_us=%" PRIu64 "), which holds for the container too; "
+                        log_notice("%sCPUQuota=%" PRIu64 ".%02" PRIu64 "%%: %s allows less (cpu.cfs_quota_us=%"
+                                   PRIu64 " per cpu.cfs_period_us=%" PRIu64 "), which holds for the container too; "
                                    "cgroup v1 refuses a larger quota below it, so %s has none of its own.",
+                                   plan_origin_prefix(p, "CPUQuota", 0, origin, sizeof origin),
                                    l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
                                    above, aq, ap, d->path);
                 else if (r < 0)

@@ -165,7 +165,7 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
                 if (idx < 0)
                         return idx;
                 const CgroupMount *cpu = cg_mount_find(mounts, n_mounts, "cpu");
-                if ((r = scope_cgroupfs_write_cpu_v1(s, idx, l, cpu ? cpu->where : NULL)) < 0)
+                if ((r = scope_cgroupfs_write_cpu_v1(s, idx, p, cpu ? cpu->where : NULL)) < 0)
                         return r;
                 /* CPUWeight=idle: cpu.shares has no idle, the least weight it is. */
                 cg_v1_start_warn(p, CGROUP_MANAGER_CGROUPFS, mounts, n_mounts, CG_V1_NOTICE_CPU_IDLE);

@@ -78,7 +78,7 @@ int scope_cgroupfs_write_cpuset(Scope *s, const PlanLimits *l, int idx, bool v2)
  * idx (scope-cgroupfs-cpu.c), where is the hierarchy's mount point. A quota
  * v1 refuses below a cgroup that allows less is left to that one, with a
  * notice (systemd's scope is left without one the same way). */
-int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const PlanLimits *l, const char *where);
+int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const Plan *p, const char *where);
 /* Where the period CPUQuota= is measured over is not the unit's (CPUQuotaPeriodSec=
  * clamped to 1ms..1s, or made longer for 1ms of CPU time in each), a notice
  * naming the key, its file and line, and the period taken (scope-cgroupfs-cpu.c);

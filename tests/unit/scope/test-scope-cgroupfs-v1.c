@@ -47,14 +47,18 @@ static bool can_run(void) {
         return true;
 }
 
-static void run_isolated(void (*body)(void)) {
+static void run_isolated_then(void (*body)(void), void (*cleanup)(void)) {
         snprintf(tag, sizeof tag, "%d", (int) getpid());
         snprintf(child, sizeof child, "cell-v1-%s", tag);
         snprintf(unit, sizeof unit, "%s.scope", child);
         snprintf(run, sizeof run, "/tmp/test-scope-cgroupfs-v1.XXXXXX");
         ASSERT_NOT_NULL(mkdtemp(run));
         ASSERT_EQ(setenv("CELL_RUNTIME_DIR", run, 1), 0);
-        fixture_run(body, cleanup_leftovers);
+        fixture_run(body, cleanup);
+}
+
+static void run_isolated(void (*body)(void)) {
+        run_isolated_then(body, cleanup_leftovers);
 }
 
 /* scope_new() with the cgroupfs manager and scope_free(); into text, what
@@ -105,6 +109,59 @@ static void period_notice(void) {
         p.limits.cpu_quota_period_usec = 20 * USEC_PER_MSEC;
         ASSERT_TRUE(start_logged(&p, text, sizeof text));
         ASSERT_NULL(strstr(text, "period is"));
+}
+
+/* The v1 cpu cgroup "cell-v1q-TAG" below ours, with a quota of 50%, that
+ * quota_notice() runs the start in; cell-v1-TAG is made below it. */
+static char quota_parent[64], quota_child[128];
+
+/* value into dir/file, as a cgroup file takes it: one write. */
+static int put(const char *dir, const char *file, const char *value) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -EBADF;
+
+        if (asprintf(&path, "%s/%s", dir, file) < 0)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return write(fd, value, strlen(value)) == (ssize_t) strlen(value) ? 0 : -errno;
+}
+
+static void cleanup_quota(void) {
+        fixture_remove_child("cpu", quota_child);
+        fixture_remove_child("cpu", quota_parent);
+        cleanup_leftovers();
+}
+
+/* CPUQuota=150% below a cgroup that allows 50%: v1 refuses the larger
+ * quota, and the container runs under the one above, with a notice. It
+ * named no line of the unit, where the period's notice names one. */
+static void quota_notice(void) {
+        CellOrigin o = { .key = "CPUQuota", .file = (char *) "/etc/cell/web.cell", .line = 6 };
+        Plan p = { .name = (char *) "v1", .scope_unit = unit, .origins = &o, .n_origins = 1,
+                   .limits = { .cpu_quota_per_sec_usec = 1500000 } };
+        _cleanup_free_ char *dir = fixture_child_dir("cpu", quota_parent), *own = NULL;
+        char text[2048], want[512], pid[32];
+
+        if (!dir || access("/sys/fs/cgroup/cpu/cgroup.procs", F_OK) < 0) {
+                test_skip("no v1 cpu hierarchy here");
+                return;
+        }
+        if (mkdir(dir, 0755) < 0) {
+                test_skip("cannot make a cpu cgroup here: %m");
+                return;
+        }
+        own = strndup(dir, strrchr(dir, '/') - dir);
+        snprintf(pid, sizeof pid, "%d", (int) getpid());
+        ASSERT_OK(put(dir, "cpu.cfs_quota_us", "50000"));
+        ASSERT_OK(put(dir, "cgroup.procs", pid));
+        if (!start_logged(&p, text, sizeof text))
+                return;
+        snprintf(want, sizeof want, "/etc/cell/web.cell:6: CPUQuota=150.00%%: %s allows less (cpu.cfs_quota_us=50000 "
+                 "per cpu.cfs_period_us=100000), which holds for the container too", dir);
+        ASSERT_CONTAINS(text, want);
+        ASSERT_OK(put(own, "cgroup.procs", pid));
 }
 
 /* IOWeight= on a v1 blkio with neither blkio.weight (CFQ) nor
@@ -317,6 +374,14 @@ static void boot_dirs_unmade(void) {
 TEST(cgroupfs_cpu_period_notice) {
         if (can_run())
                 run_isolated(period_notice);
+}
+
+TEST(cgroupfs_v1_quota_notice_names_the_line) {
+        if (!can_run())
+                return;
+        snprintf(quota_parent, sizeof quota_parent, "cell-v1q-%d", (int) getpid());
+        snprintf(quota_child, sizeof quota_child, "%s/cell-v1-%d", quota_parent, (int) getpid());
+        run_isolated_then(quota_notice, cleanup_quota);
 }
 
 TEST(cgroupfs_v1_io_weight_warning) {
