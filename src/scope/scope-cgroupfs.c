@@ -317,7 +317,7 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
                         return r;
         }
         if (l->io_weight > 0) {
-                r = scope_cgroupfs_write_io_weight_v2(s, idx, l->io_weight);
+                r = scope_cgroupfs_write_io_weight_v2(s, p, idx);
                 if (r < 0)
                         return r;
         }

@@ -62,8 +62,9 @@ int scope_cgroupfs_setup_v1(Scope *s, const Plan *p, const CgroupMount *mounts, 
 int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2);
 /* IOWeight= on cgroup2: BFQ's io.bfq.weight on its own scale and iocost's
  * io.weight. Either may be missing (BFQ not loaded, a kernel without
- * iocost); without both nothing weighs IO, as systemd says in its log only. */
-int scope_cgroupfs_write_io_weight_v2(Scope *s, int idx, uint64_t weight);
+ * iocost); without both nothing weighs IO, as systemd says in its log only:
+ * a warning naming the key, its file and line. */
+int scope_cgroupfs_write_io_weight_v2(Scope *s, const Plan *p, int idx);
 /* IOWeight= on v1's blkio, where a scheduler with weights takes it; a
  * warning naming the key, its file and line where none does. */
 void scope_cgroupfs_write_io_weight_v1(Scope *s, const Plan *p, int idx);
