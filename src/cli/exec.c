@@ -307,7 +307,7 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                 return r;
         /* On the host, before joining: the cache is the host's, and so is
          * the fs.nr_open of LimitNOFILE=infinity. */
-        rlimits_prepare();
+        rlimits_prepare(p->rlimits, p->n_rlimits);
         r = privilege_seccomp_compile(p, true, &prog, &err);
         if (r < 0)
                 return log_error_errno(r, "%s: %m", err.message);

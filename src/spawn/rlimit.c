@@ -61,13 +61,18 @@ static int read_nr_open(char buf[static 32]) {
         return 0;
 }
 
-void rlimits_prepare(void) {
+void rlimits_prepare(const PlanRlimit *rlimits, size_t n) {
         char buf[32];
 
         /* The container's /proc/sys may be gone by the exec (Inaccessible=/proc/sys):
-         * LimitNOFILE=infinity was then RLIM_INFINITY, which the kernel refuses. */
-        if (!nr_open_host[0] && read_nr_open(buf) >= 0)
-                memcpy(nr_open_host, buf, sizeof buf);
+         * LimitNOFILE=infinity was then RLIM_INFINITY, which the kernel refuses.
+         * Read for a unit with LimitNOFILE= alone: a start's path has no call to spare. */
+        for (size_t i = 0; i < n; i++)
+                if (rlimits[i].resource == RLIMIT_NOFILE) {
+                        if (!nr_open_host[0] && read_nr_open(buf) >= 0)
+                                memcpy(nr_open_host, buf, sizeof buf);
+                        return;
+                }
 }
 
 /* Whether we run in the host's user namespace: its uid_map alone maps all

@@ -66,9 +66,10 @@ _noreturn_ void spawn_child(const SpawnParams *params, const SharedLocks *places
  * rlimits_apply(), once nothing of ours opens a file any more: each exactly
  * (for the others, the same values again). */
 int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err);
-/* fs.nr_open (LimitNOFILE=infinity's value) read on the host, for the two
- * above: call it before the container's mounts or namespaces are entered. */
-void rlimits_prepare(void);
+/* fs.nr_open (LimitNOFILE=infinity's value) read on the host where rlimits
+ * has a LimitNOFILE=, for the two above and below: call it before the
+ * container's mounts or namespaces are entered. */
+void rlimits_prepare(const PlanRlimit *rlimits, size_t n);
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);
 
 /* In the container's root, before anything of it runs: bit N of fds set,

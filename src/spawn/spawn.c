@@ -281,7 +281,7 @@ int spawn_start(const SpawnParams *params, Spawn *ret, SpawnError *err) {
         s.plan = p;
         /* The host's fs.nr_open, which the child inherits: the container's
          * /proc/sys need not show it at the exec. */
-        rlimits_prepare();
+        rlimits_prepare(p->rlimits, p->n_rlimits);
         /* The places', the image's, the ports' and the range's locks,
          * before anything is looked up or made (spawn-locks.h). */
         r = spawn_locks_take(params, &s, err);

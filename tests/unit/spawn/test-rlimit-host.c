@@ -41,7 +41,7 @@ TEST(nofile_infinity_without_proc_sys) {
                 struct rlimit now;
                 char want[128];
 
-                rlimits_prepare();
+                rlimits_prepare(&inf, 1);
                 if (unshare(geteuid() == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) < 0 ||
                     mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
                     mount("tmpfs", "/proc/sys", "tmpfs", 0, "size=4k") < 0)
