@@ -280,6 +280,14 @@ TEST(files_must_be_regular_and_bounded) {
         ASSERT_CONTAINS(err.message, "/passwd is larger than");
         ASSERT_OK(unlink(passwd));
 
+        /* Smaller than 64 MiB, as cell.unit(5) says (systemd's
+         * READ_FULL_BYTES_MAX): a file of 64 MiB exactly is refused. */
+        ASSERT_OK(close(open(passwd, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)));
+        ASSERT_OK(truncate(passwd, 64 * 1024 * 1024));
+        ASSERT_ERROR(identity_resolve_files(passwd, group, NULL, NULL, NULL, false, &id, &err), EFBIG);
+        ASSERT_CONTAINS(err.message, "/passwd is larger than 67108863 bytes");
+        ASSERT_OK(unlink(passwd));
+
         ASSERT_OK(mkdir(group, 0755));
         ASSERT_ERROR(identity_resolve_files("/nonexistent/passwd", group, NULL, NULL, NULL, false, &id, &err), EISDIR);
         ASSERT_CONTAINS(err.message, "/group is not a regular file (a directory)");
