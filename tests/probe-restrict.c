@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -157,13 +158,21 @@ int probe_restrict(void) {
         return 0;
 }
 
-int probe_int80(void) {
+int probe_int80(int argc, char **argv) {
 #if defined(__x86_64__) && !defined(__ILP32__)
+        /* The call's number (i386's getpid, 20, by default) and up to five
+         * integer arguments, in eax and ebx, ecx, edx, esi, edi. */
+        long a[6] = { 20 };
         long ret;
 
+        for (int i = 0; i < argc && i < 6; i++)
+                a[i] = strtol(argv[i], NULL, 0);
         printf("{\"int80\": ");
         fflush(stdout);
-        __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L /* i386's getpid */) : "memory");
+        __asm__ volatile("int $0x80"
+                         : "=a"(ret)
+                         : "a"(a[0]), "b"(a[1]), "c"(a[2]), "d"(a[3]), "S"(a[4]), "D"(a[5])
+                         : "memory");
         printf("%ld}\n", ret);
         return 0;
 #else

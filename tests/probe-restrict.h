@@ -7,10 +7,11 @@
  * object of errnos (0: allowed) on stdout. */
 int probe_restrict(void);
 
-/* "int80": getpid() through the i386 entry point; prints {"int80": PID or
- * -errno} unless the filter kills it first. 2 where there is no such entry
- * point to try. */
-int probe_int80(void);
+/* "int80 [NR [ARG...]]": getpid(), or i386 call NR with the integer ARGs
+ * (argv after "int80"), through the i386 entry point; prints {"int80": its
+ * return value (PID or -errno)} unless the filter kills it first. 2 where
+ * there is no such entry point to try. */
+int probe_int80(int argc, char **argv);
 
 /* "cgroupns CONTROLLER FILE VALUE": what a user namespace of the payload's
  * own makes of cgroupfs: unshare() of a user, mount and cgroup namespace,

@@ -22,7 +22,8 @@
  *                            opens that give BIN (by dev/inode) or another file
  *   probe ptrace PID         PTRACE_ATTACH to PID: {"ptrace": errno}
  *   probe restrict           errnos of unshare(), socket(), personality() (probe-restrict.h)
- *   probe int80              getpid() through the i386 entry point
+ *   probe int80 [NR [ARG...]] getpid() (or call NR with up to five integer
+ *                            ARGs) through the i386 entry point
  *   probe clocks             the clocks a time namespace moves, in ns, one a line
  *   probe caps FILE          what a few capabilities allow: errno of a raw
  *                            socket, mknod c 1 3, chroot, chown FILE to 1000
@@ -761,7 +762,7 @@ int main(int argc, char *argv[]) {
         if (!strcmp(cmd, "cgroupns") && argc > 4)
                 return probe_cgroupns(argv[2], argv[3], argv[4]);
         if (!strcmp(cmd, "int80"))
-                return probe_int80();
+                return probe_int80(argc - 2, argv + 2);
         if (!strcmp(cmd, "clocks"))
                 return print_clocks();
         fprintf(stderr, "probe: unknown command %s\n", cmd);

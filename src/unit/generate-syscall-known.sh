@@ -14,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 for h in asm/unistd.h asm/unistd_64.h asm/unistd_32.h asm/unistd_x32.h; do
         # Each header alone: they give the same names different numbers.
         if printf '#include <%s>\n' "$h" | "$@" -dM -E -x c - > "$tmp/defs" 2>/dev/null; then
-                sed -n 's/^#define __NR_\([a-z][a-z0-9_]*\) .*/\1/p' "$tmp/defs" >> "$tmp/names"
+                # A name may start with "_": i386's _llseek and _newselect.
+                sed -n 's/^#define __NR_\([a-z_][a-z0-9_]*\) .*/\1/p' "$tmp/defs" >> "$tmp/names"
         fi
 done
 # Not calls: the table sizes of asm-generic/unistd.h.

@@ -105,6 +105,19 @@ static bool in_group(const char *group, const char *name) {
         return false;
 }
 
+/* @known is every call the build's headers name, those whose name starts
+ * with "_" too: i386's _llseek (its libc's lseek64()) and _newselect, which
+ * systemd 252's @known has. Without them SystemCallFilter=@known refused a
+ * 32-bit program's seek (SystemCallErrorNumber=ENOSYS: "not implemented"). */
+TEST(known_has_names_with_underscore) {
+#if defined(__x86_64__) || defined(__i386__)
+        ASSERT_TRUE(in_group("@known", "_llseek"));
+        ASSERT_TRUE(in_group("@known", "_newselect"));
+#endif
+        ASSERT_TRUE(in_group("@known", "read"));
+        ASSERT_FALSE(in_group("@known", "syscalls"));
+}
+
 /* Where systemd 252 (systemd-analyze syscall-filter) puts a call. */
 TEST(groups_as_systemd_252) {
         /* mmap and munmap are @default's only: "~@file-system" must not take
