@@ -305,10 +305,16 @@ static int fs_root_give(MountContext *c, const PlanMount *m, int mnt_fd, const c
         return 0;
 }
 
+/* Whether m's target is path ("/dev" as the plan writes it, or "/dev/"). */
+static bool target_is(const PlanMount *m, const char *path) {
+        return path_is_below(m->target, path) && path_is_below(path, m->target);
+}
+
 static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
         _cleanup_close_ int target_fd = -EBADF, mnt_fd = -EBADF, check_fd = -EBADF;
         _cleanup_free_ char *data = NULL;
-        bool api = streq_ptr(m->fstype, "proc") || streq_ptr(m->fstype, "sysfs");
+        bool api = streq_ptr(m->fstype, "proc") || streq_ptr(m->fstype, "sysfs") || target_is(m, "/dev") ||
+                target_is(m, "/run");
         uint64_t id_mounted, id_found;
         char kmsg[256];
         int64_t magic;
@@ -319,7 +325,10 @@ static int do_fs(MountContext *c, const PlanMount *m, const char *what) {
 
         /* proc and sysfs go on a real directory of the root, never through a
          * symlink: a /proc symlink in the image is the CVE-2019-16884 trick
-         * (the payload's later writes to /proc/self/... land in a fake). */
+         * (the payload's later writes to /proc/self/... land in a fake). So
+         * do the tmpfs of /dev and /run: a link would lay the device nodes,
+         * or cell's own files (the notify socket), over another directory of
+         * the image, and /dev's went under the /tmp mounted after it. */
         target_fd = target_open(c, m, MOUNT_TARGET_DIR, api || m->optional ? RESOLVE_NO_SYMLINKS : 0, what);
         if (fs_target_skipped(m, target_fd))
                 return 0;

@@ -197,6 +197,24 @@ void case_fake_proc(TestEnv *env) {
         run_ok(env, &t, false, inside_fake_proc);
         free(proc);
         free(fake);
+
+        /* /dev and /run links are refused as well (cell.unit(5), SECURITY):
+         * their tmpfs, with the device nodes and cell's own files (the
+         * notify socket), never goes over another directory of the image. */
+        for (size_t i = 0; i < 2; i++) {
+                const char *api = i == 0 ? "/dev" : "/run";
+                char *dir = path_join(env->root, api), needle[64];
+
+                CHECK(rmdir(dir) == 0);
+                make_link("var", dir);
+                test_plan_init(&t, env);
+                test_plan_add(&t, PLAN_MOUNT_FS, "tmpfs", api, "tmpfs", MS_NOSUID, "mode=0755");
+                snprintf(needle, sizeof needle, "tmpfs on %s: target is a symlink", api);
+                container_expect_error(env, &t, ELOOP, needle);
+                CHECK(unlink(dir) == 0);
+                make_dir(dir);
+                free(dir);
+        }
 }
 
 /* ---- Volatile= ---- */
