@@ -9,6 +9,7 @@
 #include "config-build.h"
 #include "fs-util.h"
 #include "log.h"
+#include "process-name.h"
 #include "take-back.h"
 #include "verbs.h"
 
@@ -83,6 +84,8 @@ int main(int argc, char *argv[]) {
         };
         int c;
 
+        /* Before argv[0] is replaced below: where the command line lies. */
+        process_name_save(argc, argv);
         stdio_open();
         log_parse_environment();
         take_back_hook_set();

@@ -13,6 +13,7 @@
 #include "caps.h"
 #include "init.h"
 #include "log.h"
+#include "process-name.h"
 #include "signal-util.h"
 
 int init_reaper_loop(pid_t payload, int sigfd) {
@@ -116,6 +117,9 @@ _noreturn_ void init_reaper(pid_t payload) {
         (void) caps_bounding_set(UINT64_C(1) << CAP_KILL, NULL);
         (void) caps_apply(UINT64_C(1) << CAP_KILL, UINT64_C(1) << CAP_KILL, 0, 0, NULL);
         (void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        /* Its command line, which every process of the container reads at
+         * /proc/1/cmdline, was cell's: the host's paths of cell and the unit. */
+        process_cmdline_set("(cell-init)");
         /* /proc/1/exe is cell's binary on the host: keep it unreachable. */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* The payload's filter is not ours: a payload allowed to ptrace

@@ -22,6 +22,13 @@ expect "exe status" "$status" 0
 expect "/proc/1/exe" "$(cat "$work/out")" \
         '{"/proc/1/exe": {"write": 13, "read": 13, "link": null}, "/proc/1/exe": {"write": 13, "read": 13, "link": null}}'
 
+# Its command line was cell's, which every process of the container reads:
+# the host's paths of cell's binary and of the unit. It is "(cell-init)";
+# its comm stays "cell" (cell kill tells the reaper by it).
+run_cell none "$u" -- /bin/sh -c 'tr "\0" "\n" < /proc/1/cmdline | grep .; cat /proc/1/comm'
+expect "reaper's name status" "$status" 0
+expect "reaper's command line and comm" "$(cat "$work/out")" "$(printf '(cell-init)\ncell')"
+
 # The reaper runs under a filter of its own (read, kill, wait, exit): a
 # payload that may ptrace it could otherwise call through it what the
 # payload's filter denies.
