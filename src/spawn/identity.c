@@ -49,8 +49,38 @@ static size_t split_fields(char *line, char **fields, size_t n) {
         return k;
 }
 
+/* An absolute path of the passwd file as systemd's path_simplify() leaves
+ * it, in place: "//" and "." components and a trailing "/" dropped. systemd
+ * sets $HOME and $SHELL so, and compares with "/" and the nologin shells
+ * by path (path_equal()): "/bin//false" refuses logins as "/bin/false" does. */
+static void passwd_path_simplify(char *path) {
+        char *w = path;
+        const char *r = path;
+
+        if (*r != '/')
+                return;         /* relative: neither a home nor a shell below */
+        *w++ = '/';
+        for (;;) {
+                size_t n;
+
+                r += strspn(r, "/");
+                if (*r == 0)
+                        break;
+                n = strcspn(r, "/");
+                if (n != 1 || r[0] != '.') {
+                        if (w[-1] != '/')
+                                *w++ = '/';
+                        memmove(w, r, n);
+                        w += n;
+                }
+                r += n;
+        }
+        *w = 0;
+}
+
 /* As systemd sets $HOME and $SHELL only where they tell something: not a
- * home of "/" (or none, or a relative one), not a shell that refuses logins. */
+ * home of "/" (or none, or a relative one), not a shell that refuses logins.
+ * Both simplified first (passwd_path_simplify()). */
 static bool home_useful(const char *home) {
         return !isempty(home) && home[0] == '/' && !streq(home + strspn(home, "/"), "");
 }
@@ -106,6 +136,8 @@ static int passwd_find(FILE *f, const char *key, PasswdEntry *ret) {
                         continue;
 
                 *ret = (PasswdEntry) { .uid = uid, .gid = gid };
+                passwd_path_simplify(fl[5]);
+                passwd_path_simplify(fl[6]);
                 ret->name = strdup(fl[0]);
                 ret->home = home_useful(fl[5]) ? strdup(fl[5]) : NULL;
                 ret->shell = shell_useful(fl[6]) ? strdup(fl[6]) : NULL;
