@@ -10,13 +10,14 @@ cat >> "$root/etc/passwd" <<'PASSWD'
 slash:x:2001:2001::/home/test/:/bin//sh
 dots:x:2002:2002::/home/./test/.:/bin//false
 nologin:x:2003:2003::/./:/usr/sbin/./nologin/
+relative:x:2004:2004::home/test:sh
 PASSWD
 
 show='Exec=/bin/sh -c "echo HOME=${HOME-unset} SHELL=${SHELL-unset} PWD=$(pwd)"'
 show=${show//\$\{/\$\$\{}
 
 out=()
-for u in slash dots nologin; do
+for u in slash dots nologin relative; do
         run_cell none "$(unit "$u" "[Root]" "Directory=$root" "[Exec]" "User=$u" "WorkingDirectory=-~" "$show")"
         expect "$u: status" "$status" 0
         out+=("$(cat "$work/out")")
@@ -24,6 +25,7 @@ done
 expect "a home with a trailing /, a shell with //" "${out[0]}" "HOME=/home/test SHELL=/bin/sh PWD=/home/test"
 expect "a home with . components, /bin//false" "${out[1]}" "HOME=/home/test SHELL=unset PWD=/home/test"
 expect "a home of /./, /usr/sbin/./nologin/" "${out[2]}" "HOME=unset SHELL=unset PWD=/"
+expect "a relative home and shell" "${out[3]}" "HOME=unset SHELL=unset PWD=/"
 
 # cell exec resolves the unit's User= itself: the same variables.
 u=$(unit exec "[Root]" "Directory=$root" "[Exec]" "User=dots" "Init=yes" "Exec=/bin/sleep 30")
