@@ -245,7 +245,7 @@ int cli_check_environment(const Plan *p, char * const *before, char * const *aft
                 /* Only a variable of our caller's gets here: the unit's
                  * own values were checked at their line. systemd drops it. */
                 return log_error_errno(r, "%s: the value of %s in cell's environment is not valid UTF-8, "
-                                       "which systemd would drop from the payload's", source, name);
+                                       "which systemd would drop from the payload's environment", source, name);
         return log_error_errno(r, "%s: the variable %s is too long: %zu bytes as KEY=VALUE, and the kernel "
                                "passes at most %zu (MAX_ARG_STRLEN, %zu with the NUL)", source, name, strlen(bad),
                                max - 1, max);
