@@ -296,6 +296,12 @@ static int child_time_namespace(ChildContext *c, SpawnError *err) {
  * the limit that the payload's stack limit (LimitSTACK=, else ours, which it
  * inherits) sets. Said here, with the argument and the variables expanded
  * into it; source: spawn_expand_argv()'s, NULL when nothing was expanded. */
+/* How the messages below name what runs: Exec= (or Boot=yes's init), or
+ * "cell run NAME -- ARGS"'s command, which is no line of the unit's. */
+static const char *child_argv_key(const Plan *p) {
+        return p->argv_expand || p->boot ? "Exec=" : "The command ";
+}
+
 static int child_check_argv(ChildContext *c, const size_t *source, SpawnError *err) {
         const Plan *p = c->plan;
         char why[400];
@@ -304,7 +310,7 @@ static int child_check_argv(ChildContext *c, const size_t *source, SpawnError *e
         r = spawn_check_argv(p->argv, c->argv, source, c->environment, c->exec_path,
                              spawn_plan_exec_strings_max(p), why, sizeof why);
         if (r < 0)
-                return spawn_error_complete(err, r, "Exec=%s: %s", p->argv[0], why);
+                return spawn_error_complete(err, r, "%s%s: %s", child_argv_key(p), p->argv[0], why);
         return 0;
 }
 
@@ -361,14 +367,14 @@ static int child_resolve(ChildContext *c, SpawnError *err) {
                 /* A name: which $PATH (Environment=PATH= may have replaced the default). */
                 char why[384];
                 exec_not_found_in_path(env_get(c->environment, "PATH"), why, sizeof why);
-                return spawn_error(err, r, "Exec=%s: %s", p->argv[0], why);
+                return spawn_error(err, r, "%s%s: %s", child_argv_key(p), p->argv[0], why);
         }
         if (r < 0)
-                return spawn_error(err, r, "Exec=%s", p->argv[0]);
+                return spawn_error(err, r, "%s%s", child_argv_key(p), p->argv[0]);
         /* An absolute path must exist now; a relative one with a slash is
          * looked up from WorkingDirectory= at exec time. */
         if (p->argv[0][0] == '/' && stat(c->exec_path, &st) < 0)
-                return spawn_error(err, errno, "Exec=%s: not found in the container", p->argv[0]);
+                return spawn_error(err, errno, "%s%s: not found in the container", child_argv_key(p), p->argv[0]);
         return child_check_argv(c, source, err);
 }
 

@@ -482,6 +482,16 @@ expect "MachineID= in a drop-in: status" "$status" 0
 expect_match "MachineID= in a drop-in: notice" "$(grep MachineID= "$work/err")" \
         "^cell: $(unit_name machineid-dropin): $(at_dropin machineid-dropin 2)MachineID=fedcba9876543210fedcba9876543210: the image's /etc/machine-id holds 0123456789abcdef0123456789abcdef"
 
+# "cell run NAME -- ARGS" whose command is not there: said as the command
+# given, not as the unit's Exec= (which names no line then).
+u=$(unit args-nosuch "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true")
+for a in nosuchcommand /bin/nosuch; do
+        run_cell none "$u" "$a"
+        expect "ARGS $a: status" "$status" 2
+        expect_match "ARGS $a: message" "$(grep "$a" "$work/err")" \
+                "^cell: $(unit_name args-nosuch): The command $a: not found in the container"
+done
+
 # A missing "-" EnvironmentFile= is fine.
 u=$(unit envfile-optional "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "EnvironmentFile=-$work/nosuchfile")
 run_cell none "$u"
