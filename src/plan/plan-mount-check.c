@@ -127,6 +127,25 @@ int plan_overlay_check_layers(const CellConfig *c, const OverlayLayers *layers, 
                                       e->line);
 }
 
+/* A mount of the unit's (u) at or below one of cell's masks of a kernel
+ * interface (b: /proc/acpi, /sys/firmware), which comes after the unit's
+ * mounts so that no Bind= uncovers what it hides: the mask would hide the
+ * unit's mount too, without a word (nspawn masks no /sys path, and shows a
+ * Bind= on /sys/firmware). Refused with its line; an Inaccessible= there
+ * hides nothing the mask does not. 0 where u is not hidden so. */
+static int plan_mount_check_masked(const CellConfig *c, const PlanMount *u, const PlanMount *b,
+                                   PlanMountErrors *errs) {
+        bool at;
+
+        if (u->kind == PLAN_MOUNT_MASK || b->kind != PLAN_MOUNT_MASK || !path_is_below(u->target, b->target) ||
+            (!path_is_below(b->target, "/proc") && !path_is_below(b->target, "/sys")))
+                return 0;
+        at = path_is_below(b->target, u->target);
+        return plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
+                                      "cannot mount %s %s: cell masks %s after the unit's mounts, which would "
+                                      "hide it", at ? "over" : "on", u->target, b->target);
+}
+
 /* What cell mounts after the unit's mounts, which no mount of the unit's
  * may cover up or be covered by unseen: the masks and read-only paths below
  * /proc (made only on the container's procfs: spawn refuses anything else
@@ -143,6 +162,7 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
         _cleanup_free_ size_t *own = calloc(p->n_mounts, sizeof(size_t));
         bool invalid = false;
         size_t k = first_unit, n_own = 0;
+        int r;
 
         if (!drop || !own)
                 return -ENOMEM;
@@ -168,6 +188,16 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
                         const PlanMount *b = &p->mounts[j];
                         const char *what;
 
+                        /* On a mask below /proc, the refusal below says why. */
+                        if (!path_is_below(b->target, "/proc") || !path_is_below(b->target, u->target)) {
+                                r = plan_mount_check_masked(c, u, b, errs);
+                                if (r == -ENOMEM)
+                                        return r;
+                                if (r < 0) {
+                                        invalid = true;
+                                        break;
+                                }
+                        }
                         if (!path_is_below(b->target, u->target))
                                 continue;
                         if (b->kind == PLAN_MOUNT_CGROUP) {
