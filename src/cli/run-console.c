@@ -26,6 +26,10 @@ RunConsoleMode run_console_mode_from_string(const char *s) {
         return _RUN_CONSOLE_MAX;
 }
 
+const char *run_console_mode_to_string(RunConsoleMode m) {
+        return m >= 0 && m < _RUN_CONSOLE_MAX ? console_modes[m] : NULL;
+}
+
 /* Whether we are in the foreground of FD's terminal: only there may we make
  * it raw. A background job ("cell run web &" in a shell with job control)
  * would be stopped by that (SIGTTOU), the container with it; and a terminal

@@ -21,6 +21,7 @@ typedef enum RunConsoleMode {
 
 /* _RUN_CONSOLE_MAX for a name that is none of them. */
 RunConsoleMode run_console_mode_from_string(const char *s);
+const char *run_console_mode_to_string(RunConsoleMode m);
 /* AUTOPIPE decided: interactive when stdin and stdout are terminals, as
  * systemd-nspawn decides, else pipe; but read-only for BOOT (Boot=yes):
  * an init writes its boot status and its failures to /dev/console, which

@@ -14,10 +14,12 @@
 #include "event-loop.h"
 
 #include "credentials.h"
+#include "fs-util.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
 #include "monitor-handover.h"
 #include "monitor.h"
+#include "mount-source.h"
 #include "notify.h"
 #include "plan.h"
 #include "privilege.h"
@@ -38,6 +40,29 @@
 #include "unit-path.h"
 #include "unit.h"
 #include "verbs.h"
+
+/* Before anything is made: a mount of the unit's at or below /dev/console,
+ * where a console (every mode but pipe) gets its pty bound after the unit's
+ * mounts, on a file made there for it. Such a mount failed the start as
+ * "creating /dev/console: File exists", without its line, after verify
+ * passed it; an Inaccessible= there hid nothing (nspawn's console covers
+ * what is there too). */
+static int run_console_check_mounts(const Plan *p, RunConsoleMode m) {
+        if (m == RUN_CONSOLE_PIPE)
+                return 0;
+        for (size_t i = 0; i < p->n_mounts; i++) {
+                const PlanMount *u = &p->mounts[i];
+                char what[MOUNT_DESCRIBE_MAX];
+
+                if (u->line == 0 || !path_is_below(u->target, "/dev/console"))
+                        continue;
+                return log_error_errno(EEXIST, "%s: cell binds the console's pty over /dev/console (--console=%s) "
+                                       "after the unit's mounts: a mount of the unit's there needs "
+                                       "--console=pipe (-P).", mount_describe(u, what, sizeof what),
+                                       run_console_mode_to_string(m));
+        }
+        return 0;
+}
 
 static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_fd, int *ret_status) {
         _cleanup_strv_free_ char **env_before = NULL, **env_after = NULL;
@@ -60,6 +85,9 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
 
         /* Nothing is made for a start that cannot register. */
         r = run_machine_check(p, a->manager, a->user_bus, run_machine_what(a->register_machine));
+        if (r < 0)
+                return r;
+        r = run_console_check_mounts(p, console_mode);
         if (r < 0)
                 return r;
         r = run_build_environment(p, &env_before, &env_after);
