@@ -420,6 +420,32 @@ int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first
         return invalid ? -EINVAL : 0;
 }
 
+/* The notify socket (Plan.notify_socket, /run/host/notify) is bound after
+ * the unit's mounts, in every container: a mount of the unit's at it or
+ * below it failed that start ("something else is there"), naming no line,
+ * after "cell verify" passed; an Inaccessible= there found nothing to hide
+ * yet and hid nothing. */
+int plan_mounts_check_notify_socket(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
+        bool invalid = false;
+
+        if (!p->notify_socket)
+                return 0;
+        for (size_t i = first_unit; i < p->n_mounts; i++) {
+                const PlanMount *u = &p->mounts[i];
+
+                if (u->line == 0 || !path_is_below(u->target, p->notify_socket))
+                        continue;
+                invalid = true;
+                if (plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
+                                           "cannot mount %s %s: cell binds the container's notify socket "
+                                           "(NOTIFY_SOCKET=) at %s after the unit's mounts",
+                                           streq(u->target, p->notify_socket) ? "over" : "on", u->target,
+                                           p->notify_socket) == -ENOMEM)
+                        return -ENOMEM;
+        }
+        return invalid ? -EINVAL : 0;
+}
+
 /* Volatile=state makes the root read-only before the unit's mounts, and
  * mounts its /var tmpfs, as nspawn's --volatile=state does (setup_volatile_mode()
  * before mount_custom()): an upper directory in the root ("+") outside /var

@@ -542,6 +542,11 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return r;
         if (r < 0)
                 invalid = true;
+        r = plan_mounts_check_notify_socket(p, c, first_unit, &errs);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                invalid = true;
 
         r = plan_mount_errors_flush(&errs, diag);
         if (r < 0)
