@@ -420,28 +420,37 @@ int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first
         return invalid ? -EINVAL : 0;
 }
 
-/* The notify socket (Plan.notify_socket, /run/host/notify) is bound after
- * the unit's mounts, in every container: a mount of the unit's at it or
- * below it failed that start ("something else is there"), naming no line,
- * after "cell verify" passed; an Inaccessible= there found nothing to hide
- * yet and hid nothing. */
-int plan_mounts_check_notify_socket(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
+/* What cell makes in /run/host after the unit's mounts: the notify socket
+ * (Plan.notify_socket, /run/host/notify), in every container, and with
+ * credentials their file system at PLAN_CREDENTIALS_DIRECTORY. A mount of
+ * the unit's at one or below it failed that start ("something else is
+ * there", "cannot make /run/host/credentials"), naming no line, after
+ * "cell verify" passed; or lay hidden below the credentials; an
+ * Inaccessible= there found nothing to hide yet and hid nothing. */
+int plan_mounts_check_run_host(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
+        const struct {
+                const char *path, *what;
+        } own[] = {
+                { p->notify_socket, "the container's notify socket (NOTIFY_SOCKET=)" },
+                { c->n_load_credentials + c->n_set_credentials > 0 ? PLAN_CREDENTIALS_DIRECTORY : NULL,
+                  "the credentials ($CREDENTIALS_DIRECTORY)" },
+        };
         bool invalid = false;
 
-        if (!p->notify_socket)
-                return 0;
         for (size_t i = first_unit; i < p->n_mounts; i++) {
                 const PlanMount *u = &p->mounts[i];
 
-                if (u->line == 0 || !path_is_below(u->target, p->notify_socket))
-                        continue;
-                invalid = true;
-                if (plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
-                                           "cannot mount %s %s: cell binds the container's notify socket "
-                                           "(NOTIFY_SOCKET=) at %s after the unit's mounts",
-                                           streq(u->target, p->notify_socket) ? "over" : "on", u->target,
-                                           p->notify_socket) == -ENOMEM)
-                        return -ENOMEM;
+                for (size_t k = 0; u->line > 0 && k < ELEMENTSOF(own); k++) {
+                        if (!own[k].path || !path_is_below(u->target, own[k].path))
+                                continue;
+                        invalid = true;
+                        if (plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
+                                                   "cannot mount %s %s: cell mounts %s at %s after the unit's "
+                                                   "mounts", streq(u->target, own[k].path) ? "over" : "on",
+                                                   u->target, own[k].what, own[k].path) == -ENOMEM)
+                                return -ENOMEM;
+                        break;
+                }
         }
         return invalid ? -EINVAL : 0;
 }

@@ -43,9 +43,10 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
  * symlinks cell makes before them (/dev/zero, /dev/fd): no file system
  * over one, nothing below one. */
 int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
-/* A mount of the unit's at or below the notify socket, which cell binds
- * after the unit's mounts: an error for each, with its line. */
-int plan_mounts_check_notify_socket(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
+/* A mount of the unit's at or below the notify socket or (with credentials)
+ * the credentials' directory, which cell makes in /run/host after the
+ * unit's mounts: an error for each, with its line. */
+int plan_mounts_check_run_host(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
 /* Which of c->inaccessible[] an earlier entry (other than "/") hides
  * already: *ret, one flag an entry, allocated. */
 int plan_inaccessible_hidden(const CellConfig *c, bool **ret);

@@ -542,7 +542,7 @@ int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag) {
                 return r;
         if (r < 0)
                 invalid = true;
-        r = plan_mounts_check_notify_socket(p, c, first_unit, &errs);
+        r = plan_mounts_check_run_host(p, c, first_unit, &errs);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

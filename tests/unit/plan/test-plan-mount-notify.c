@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* plan_mounts_check_notify_socket(): the unit's mounts against the notify
- * socket cell binds at /run/host/notify after them. "cell verify" passed
- * Bind=/srv/f:/run/host/notify, whose start failed ("notify socket
- * /run/host/notify: something else is there"), naming no line. */
+/* plan_mounts_check_run_host(): the unit's mounts against the notify
+ * socket cell binds at /run/host/notify after them, and the credentials at
+ * /run/host/credentials. "cell verify" passed Bind=/srv/f:/run/host/notify,
+ * whose start failed ("notify socket /run/host/notify: something else is
+ * there"), naming no line; a Bind= of a file at /run/host/credentials with
+ * credentials failed so, and a directory there lay hidden below them. */
 
 #include "plan-internal.h"
 #include "plan-test.h"
@@ -31,13 +33,23 @@ static void passes(const char *entries) {
 
 TEST(mount_at_notify_socket) {
         fails("Bind=/srv/f:/run/host/notify",
-              "m.cell:3: Bind=/srv/f:/run/host/notify: cannot mount over /run/host/notify: cell binds the "
+              "m.cell:3: Bind=/srv/f:/run/host/notify: cannot mount over /run/host/notify: cell mounts the "
               "container's notify socket (NOTIFY_SOCKET=) at /run/host/notify after the unit's mounts");
         fails("TemporaryFileSystem=/run/host/notify/x:size=1M",
               "m.cell:3: TemporaryFileSystem=/run/host/notify/x:size=1M: cannot mount on /run/host/notify/x");
         fails("OverlayReadOnly=/srv/a::/run//host/notify/",
               "m.cell:3: OverlayReadOnly=/srv/a::/run//host/notify/: cannot mount over /run/host/notify");
         fails("Inaccessible=/run/host/notify", "m.cell:3: Inaccessible=/run/host/notify: cannot mount over");
+}
+
+/* With credentials, their directory is cell's too; without, the unit's. */
+TEST(mount_at_credentials) {
+        fails("Bind=/srv/f:/run/host/credentials\n[Exec]\nSetCredential=a:b",
+              "m.cell:3: Bind=/srv/f:/run/host/credentials: cannot mount over /run/host/credentials: cell mounts "
+              "the credentials ($CREDENTIALS_DIRECTORY) at /run/host/credentials after the unit's mounts");
+        fails("TemporaryFileSystem=/run/host/credentials/x\n[Exec]\nLoadCredential=a:/srv/a",
+              "m.cell:3: TemporaryFileSystem=/run/host/credentials/x: cannot mount on /run/host/credentials/x");
+        passes("Bind=/srv/f:/run/host/credentials");
 }
 
 /* Above it, cell makes the socket in what the unit mounted (a host
