@@ -87,7 +87,12 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
         if (isempty(ctx->value) || streq(k->section, "Install"))
                 r = config_parse_words(ctx, k, c, data, flags, unit_name_is_valid);
         else {
+                _cleanup_free_ char *service = NULL;
+
                 r = config_parse_words(ctx, k, NULL, &added, flags, unit_name_is_valid);
+                /* The service the unit runs as (none for a config made by hand). */
+                if (r >= 0 && streq(k->key, "After") && c->name && cell_service_name(c->name, &service) < 0)
+                        return -ENOMEM;
                 /* A template ("foo@.service", or "foo@%i.service" in a unit
                  * that is no instance) is no unit to order against or pull
                  * in: systemd refuses the start's scope for it ("Invalid unit
@@ -99,6 +104,14 @@ int config_parse_unit_names(ConfigContext *ctx, const ConfigKey *k, CellConfig *
                         if (r >= 0 && at && at[1] == '.')
                                 r = config_bad(ctx, "a unit, not the template \"%s\": name one of its instances "
                                                "(\"%.*sNAME%s\")", *w, (int) (at - *w + 1), *w, at + 1);
+                        /* After= its own service, whose start job starts the
+                         * scope: systemd refused the scope there ("Transaction
+                         * order is cyclic"), exit 2 and no line, after cell
+                         * verify passed it. */
+                        if (r >= 0 && streq(k->key, "After") && streq_ptr(*w, service))
+                                r = config_bad(ctx, "a unit other than \"%s\", the service this unit runs as, "
+                                               "which starts its scope: systemd refuses the scope After= it "
+                                               "(\"Transaction order is cyclic\")", *w);
                 }
                 if (r >= 0)
                         r = config_list_extend(c, data, added);
