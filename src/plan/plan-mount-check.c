@@ -426,7 +426,9 @@ int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first
  * the unit's at one or below it failed that start ("something else is
  * there", "cannot make /run/host/credentials"), naming no line, after
  * "cell verify" passed; or lay hidden below the credentials; an
- * Inaccessible= there found nothing to hide yet and hid nothing. */
+ * Inaccessible= there found nothing to hide yet and hid nothing, and one
+ * above (/run) failed the start ("creating /run/host: Read-only file
+ * system"). */
 int plan_mounts_check_run_host(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs) {
         const struct {
                 const char *path, *what;
@@ -441,12 +443,19 @@ int plan_mounts_check_run_host(const Plan *p, const CellConfig *c, size_t first_
                 const PlanMount *u = &p->mounts[i];
 
                 for (size_t k = 0; u->line > 0 && k < ELEMENTSOF(own); k++) {
-                        if (!own[k].path || !path_is_below(u->target, own[k].path))
+                        bool below;
+
+                        if (!own[k].path)
+                                continue;
+                        below = path_is_below(u->target, own[k].path);
+                        /* An Inaccessible= above it (/run) is a read-only
+                         * directory in which cell cannot make it. */
+                        if (!below && (u->kind != PLAN_MOUNT_MASK || !path_is_below(own[k].path, u->target)))
                                 continue;
                         invalid = true;
                         if (plan_mount_entry_error(errs, c, u->file, u->line, 0, strdup(u->entry),
                                                    "cannot mount %s %s: cell mounts %s at %s after the unit's "
-                                                   "mounts", streq(u->target, own[k].path) ? "over" : "on",
+                                                   "mounts", below && !streq(u->target, own[k].path) ? "on" : "over",
                                                    u->target, own[k].what, own[k].path) == -ENOMEM)
                                 return -ENOMEM;
                         break;

@@ -40,6 +40,12 @@ TEST(mount_at_notify_socket) {
         fails("OverlayReadOnly=/srv/a::/run//host/notify/",
               "m.cell:3: OverlayReadOnly=/srv/a::/run//host/notify/: cannot mount over /run/host/notify");
         fails("Inaccessible=/run/host/notify", "m.cell:3: Inaccessible=/run/host/notify: cannot mount over");
+        /* An Inaccessible= above it: a read-only directory, in which the
+         * start failed to make it ("creating /run/host: Read-only file system"). */
+        fails("Inaccessible=/run", "m.cell:3: Inaccessible=/run: cannot mount over /run: cell mounts the "
+              "container's notify socket (NOTIFY_SOCKET=) at /run/host/notify after the unit's mounts");
+        fails("Inaccessible=/run/host", "m.cell:3: Inaccessible=/run/host: cannot mount over /run/host");
+        passes("Inaccessible=/run/x /run/hostname");
 }
 
 /* With credentials, their directory is cell's too; without, the unit's. */
