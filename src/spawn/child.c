@@ -291,17 +291,17 @@ static int child_time_namespace(ChildContext *c, SpawnError *err) {
         return timens_setup(err);
 }
 
-/* What execve(2) would refuse with E2BIG, "Argument list too long", naming
- * nothing: an argument too long, or the arguments and the environment past
- * the limit that the payload's stack limit (LimitSTACK=, else ours, which it
- * inherits) sets. Said here, with the argument and the variables expanded
- * into it; source: spawn_expand_argv()'s, NULL when nothing was expanded. */
 /* How the messages below name what runs: Exec= (or Boot=yes's init), or
  * "cell run NAME -- ARGS"'s command, which is no line of the unit's. */
 static const char *child_argv_key(const Plan *p) {
         return p->argv_expand || p->boot ? "Exec=" : "The command ";
 }
 
+/* What execve(2) would refuse with E2BIG, "Argument list too long", naming
+ * nothing: an argument too long, or the arguments and the environment past
+ * the limit that the payload's stack limit (LimitSTACK=, else ours, which it
+ * inherits) sets. Said here, with the argument and the variables expanded
+ * into it; source: spawn_expand_argv()'s, NULL when nothing was expanded. */
 static int child_check_argv(ChildContext *c, const size_t *source, SpawnError *err) {
         const Plan *p = c->plan;
         char why[400];
