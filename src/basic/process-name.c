@@ -13,7 +13,11 @@ void process_name_save(int argc, char **argv) {
         if (argc <= 0 || !argv || !argv[0])
                 return;
         /* The kernel lays argv's strings out one after the other: the area
-         * runs from the first to the end of the last, its NUL included. */
+         * runs from the first to the end of the last, its NUL included.
+         * Anything else (an argv made by hand) is left alone. */
+        for (int i = 1; i < argc; i++)
+                if (!argv[i] || argv[i] != argv[i - 1] + strlen(argv[i - 1]) + 1)
+                        return;
         area = argv[0];
         area_size = (size_t) (argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 }

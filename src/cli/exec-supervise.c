@@ -23,8 +23,9 @@ int exec_signals(sigset_t *ret) {
         /* Those cell run forwards to its payload (supervise-common.h): each
          * would end us by its default action (SIGALRM, SIGPWR, the real-time
          * ones, ...), and the command with us (PR_SET_PDEATHSIG) before it
-         * could act on it, what it started left behind. A SIGHUP, SIGINT or SIGQUIT our caller ignores (nohup, a
-         * script's background job) is left out and stays ignored, as there. */
+         * could act on it, what it started left behind. A SIGHUP, SIGINT or
+         * SIGQUIT our caller ignores (nohup, a script's background job) is
+         * left out and stays ignored, as there. */
         forwarded = supervise_forwarded_signals(&n);
         for (size_t i = 0; i < n; i++)
                 sigaddset(ret, forwarded[i]);
