@@ -37,6 +37,17 @@ static const char *rlimit_format(rlim_t v, char buf[static 32]) {
         return buf;
 }
 
+/* A limit in force as a unit would write it: RLIMIT_NICE's raw 1..40 as the
+ * nice level it allows (21 is "-1"), as LimitNICE= takes it; raw 0 (no
+ * level may be asked for) and the others as numbers. */
+const char *rlimit_format_in_force(int resource, rlim_t v, char buf[static 32]) {
+        if (resource == RLIMIT_NICE && v >= 1 && v <= 40) {
+                (void) snprintf(buf, 32, "%+d", 20 - (int) v);
+                return buf;
+        }
+        return rlimit_format(v, buf);
+}
+
 /* fs.nr_open as read on the host (rlimits_prepare()), "" while unread. */
 static char nr_open_host[32];
 
@@ -139,16 +150,17 @@ static int rlimit_error(const PlanRlimit *l, const struct rlimit *want, const ch
                 if (l->hard == RLIM_INFINITY)
                         return spawn_error(err, error, "%s=%s: setrlimit to fs.nr_open=%s, the most the kernel allows "
                                            "(the hard limit in force is %s%s)", key, value, nr_open,
-                                           rlimit_format(now.rlim_max, now_hard),
+                                           rlimit_format_in_force(l->resource, now.rlim_max, now_hard),
                                            strempty(rlimit_refusal(error, want, &now, false)));
                 return spawn_error(err, error,
                                    "%s=%s: setrlimit (the hard limit in force is %s; at most fs.nr_open=%s%s)",
                                    key, value,
-                                   rlimit_format(now.rlim_max, now_hard), nr_open,
+                                   rlimit_format_in_force(l->resource, now.rlim_max, now_hard), nr_open,
                                    strempty(rlimit_refusal(error, want, &now, want->rlim_max > max_open)));
         }
         return spawn_error(err, error, "%s=%s: setrlimit (the hard limit in force is %s%s)", key, value,
-                           rlimit_format(now.rlim_max, now_hard), strempty(rlimit_refusal(error, want, &now, false)));
+                           rlimit_format_in_force(l->resource, now.rlim_max, now_hard),
+                           strempty(rlimit_refusal(error, want, &now, false)));
 }
 
 /* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE (it refuses

@@ -71,6 +71,9 @@ int rlimits_apply_early(const PlanRlimit *rlimits, size_t n, SpawnError *err);
  * container's mounts or namespaces are entered. */
 void rlimits_prepare(const PlanRlimit *rlimits, size_t n);
 int rlimits_apply(const PlanRlimit *rlimits, size_t n, SpawnError *err);
+/* A limit in force as a unit writes it, for the messages of the two above:
+ * RLIMIT_NICE's raw 1..40 as the nice level ("-1" for 21). */
+const char *rlimit_format_in_force(int resource, rlim_t v, char buf[static 32]);
 
 /* In the container's root, before anything of it runs: bit N of fds set,
  * fd N becomes the container's /dev/null (cell's tmpfs /dev), in place of

@@ -52,6 +52,8 @@ static void hard_in_force(int resource, char buf[static 32]) {
         ASSERT_OK(getrlimit((__rlimit_resource_t) resource, &now));
         if (now.rlim_max == RLIM_INFINITY)
                 snprintf(buf, 32, "infinity");
+        else if (resource == RLIMIT_NICE && now.rlim_max >= 1 && now.rlim_max <= 40)
+                snprintf(buf, 32, "%+d", 20 - (int) now.rlim_max);
         else
                 snprintf(buf, 32, "%llu", (unsigned long long) now.rlim_max);
 }
@@ -84,6 +86,21 @@ TEST(refused_limit_says_value_as_written) {
         ASSERT_ERROR(rlimits_apply(&core, 1, &err), EINVAL);
         snprintf(want, sizeof want, "LimitCORE=infinity:1K: setrlimit (the hard limit in force is %s)", hard);
         ASSERT_STREQ(err.message, want);
+}
+
+/* The hard limit in force as a unit would write it: RLIMIT_NICE's raw
+ * value as the nice level it allows (the message said "21" for "-1", the
+ * raw value the page says cell never shows); raw 0 allows no level. */
+TEST(hard_limit_in_force_as_written) {
+        char buf[32];
+
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, 21, buf), "-1");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, 40, buf), "-20");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, 20, buf), "+0");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, 1, buf), "+19");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, 0, buf), "0");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NICE, RLIM_INFINITY, buf), "infinity");
+        ASSERT_STREQ(rlimit_format_in_force(RLIMIT_NOFILE, 21, buf), "21");
 }
 
 /* LimitNOFILE=infinity: the kernel has no unlimited RLIMIT_NOFILE, so it is
