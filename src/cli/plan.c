@@ -153,10 +153,13 @@ int verb_plan(int argc, char *argv[]) {
                 CgroupManager m = scope_detect_manager(false);
                 printf("Cgroup manager:    %s (what --cgroup-manager=auto picks on this host)\n",
                        cgroup_manager_to_string(m));
-                /* The Scope: line above is systemd's; the cgroupfs manager's is a cgroup of its own. */
-                if (m == CGROUP_MANAGER_CGROUPFS)
-                        printf("                   (cgroupfs: the cgroup cell-%s below cell's own, not a scope: "
-                               "Slice= is systemd's)\n", strna(p.name));
+                /* The Scope: line above is systemd's; the cgroupfs manager's is a cgroup of its own,
+                 * named as scope-cgroupfs.c names it: the escaped scope name ("cell-worker\x403"). */
+                if (m == CGROUP_MANAGER_CGROUPFS) {
+                        const char *u = strna(p.scope_unit), *e = endswith(u, ".scope");
+                        printf("                   (cgroupfs: the cgroup %.*s below cell's own, not a scope: "
+                               "Slice= is systemd's)\n", (int) (e ? (size_t) (e - u) : strlen(u)), u);
+                }
                 printf("Device policy:     %s\n", scope_devices_enforcer(m, false));
                 if (p.register_machine && m != CGROUP_MANAGER_SYSTEMD)
                         printf("Register:          refused here: systemd-machined needs a systemd scope, and the %s "

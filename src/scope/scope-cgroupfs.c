@@ -4,7 +4,7 @@
  * cgroup cell runs in, and writes the limits into it.
  *
  * The directory is named after the scope unit without ".scope"
- * ("cell-web", "cell-worker@3"; the unit name is already escaped, so it is
+ * ("cell-web", "cell-worker\x403"; the unit name is already escaped, so it is
  * a valid file name). It lives directly below cell's own cgroup in every
  * hierarchy used: on a pure cgroup2 host the one tree (limits there, and
  * clone3(CLONE_INTO_CGROUP) puts the child straight in); on a hybrid or
