@@ -20,7 +20,11 @@
 #define OFF(member) offsetof(CellConfig, member)
 
 #define BOOL_TEXT "a boolean (yes/no, true/false, on/off, 1/0)"
-#define IFNAMES_TEXT "space-separated interface names (each 1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)"
+/* What ifname_is_valid() takes, all of it: a name that keeps the first rules
+ * but is refused by the others must be told which. */
+#define IFNAME_RULES "1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces; not \".\", \"..\", " \
+        "\"all\", \"default\" or a number, which names an interface index: \"5\", \"0x10\""
+#define IFNAMES_TEXT "space-separated interface names (each " IFNAME_RULES ")"
 #define UNITS_TEXT "space-separated unit names such as \"network-online.target\""
 #define PATH_TEXT "an absolute path without \"..\""
 #define MEMORY_TEXT "bytes with K/M/G/T/P/E suffix, a percentage or \"infinity\""
@@ -250,12 +254,11 @@ static const ConfigKey config_keys[] = {
 
         /* [Network] */
         { "Network", "VirtualEthernet", config_parse_tristate, OFF(virtual_ethernet), false, BOOL_TEXT },
-        { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (1 to 15 ASCII characters, no \"/\", \":\", \"%\" or spaces)" },
+        { "Network", "Bridge",       config_parse_ifname, OFF(bridge), 0, "an interface name (" IFNAME_RULES ")" },
         { "Network", "Zone",         config_parse_zone, OFF(zone), 0,
           "a zone name (1 to 12 ASCII characters, no \"/\", \":\", \"%\" or spaces: \"vz-\" + NAME names the bridge)" },
         { "Network", "VirtualEthernetExtra", config_parse_veth_extra, 0, 0,
-          "HOSTIF[:CONTAINERIF], interface names of 1 to 15 ASCII characters (no \"/\", \":\", \"%\" or spaces; "
-          "not \"all\", \"default\" or digits only)" },
+          "HOSTIF[:CONTAINERIF], interface names (" IFNAME_RULES ")" },
         { "Network", "Interface",    config_parse_ifnames, OFF(interfaces), 0, IFNAMES_TEXT },
         { "Network", "MACVLAN",      config_parse_ifnames, OFF(macvlan), 0, IFNAMES_TEXT },
         { "Network", "IPVLAN",       config_parse_ifnames, OFF(ipvlan), 0, IFNAMES_TEXT },

@@ -15,6 +15,16 @@ TEST(network) {
         OK(&c, "Network", "Bridge", "br0");
         ASSERT_STREQ(c.bridge, "br0");
         BAD(&c, "Network", "Bridge", "a/b", "expected an interface name");
+        /* A name that keeps the length and the characters but is still refused
+         * is told why: the message states every rule, not only the first ones. */
+        BAD_EXACT(&c, "Network", "Bridge", "default",
+                  "web.cell:7: Bridge=default: expected an interface name (1 to 15 ASCII characters, no \"/\", \":\", "
+                  "\"%\" or spaces; not \".\", \"..\", \"all\", \"default\" or a number, which names an interface "
+                  "index: \"5\", \"0x10\")");
+        BAD(&c, "Network", "Bridge", "..", "not \".\", \"..\", \"all\"");
+        BAD(&c, "Network", "Interface", "0x10", "or a number, which names an interface index");
+        BAD(&c, "Network", "MACVLAN", "eth0 all", "not \".\", \"..\", \"all\", \"default\" or a number");
+        BAD(&c, "Network", "VirtualEthernetExtra", "vx0:.", "not \".\", \"..\", \"all\"");
         OK(&c, "Network", "Port", "8080:80");
         OK(&c, "Network", "Port", "udp:53");
         OK(&c, "Network", "Port", "tcp:443");
@@ -174,8 +184,9 @@ TEST(network_zone_veth_extra) {
         ASSERT_STREQ(c.veth_extras[1].file, "web.cell");
         ASSERT_EQ(c.veth_extras[1].line, 7);
         BAD_EXACT(&c, "Network", "VirtualEthernetExtra", "vx0:",
-                  "web.cell:7: VirtualEthernetExtra=vx0:: expected HOSTIF[:CONTAINERIF], interface names of 1 to 15 "
-                  "ASCII characters (no \"/\", \":\", \"%\" or spaces; not \"all\", \"default\" or digits only)");
+                  "web.cell:7: VirtualEthernetExtra=vx0:: expected HOSTIF[:CONTAINERIF], interface names (1 to 15 "
+                  "ASCII characters, no \"/\", \":\", \"%\" or spaces; not \".\", \"..\", \"all\", \"default\" "
+                  "or a number, which names an interface index: \"5\", \"0x10\")");
         BAD(&c, "Network", "VirtualEthernetExtra", ":inner", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "a:b:c", "expected HOSTIF[:CONTAINERIF]");
         BAD(&c, "Network", "VirtualEthernetExtra", "0123456789abcdef", "expected HOSTIF[:CONTAINERIF]");
