@@ -6,20 +6,8 @@
 # in: its host group is this host, "cell" is the built one ($PATH), and the
 # directories the text says must exist first are made. It deploys and
 # enables cell@web, the container answers, and a second run changes nothing.
-here=$(dirname "$(realpath "$0")")
-if [ "$(id -u)" = 0 ] && ! command -v ansible-playbook >/dev/null; then
-        echo "SKIP: ansible-playbook is not installed (Debian package ansible)"
-        exit 77
-fi
-. "$here/../integration/systemd/lib.sh"
-
-setup_cell
-install -m 0755 "$here/files/web-start" "$ROOT/bin/web-start"
-in_sealed mkdir -p /run/systemd/system-generators
-in_sealed ln -s "${CELL_GENERATOR:?}" /run/systemd/system-generators/cell-generator
-mkdir -p "$WORK/etc-upper" "$WORK/etc-work"
-in_sealed mount -t overlay overlay -o "lowerdir=/etc,upperdir=$WORK/etc-upper,workdir=$WORK/etc-work" /etc ||
-        die "cannot overlay /etc in the sealed systemd"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+ansible_setup
 in_sealed mkdir -p /etc/cell/web.cell.d
 
 # The README's block: "- hosts: web" up to the closing fence.

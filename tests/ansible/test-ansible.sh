@@ -5,25 +5,8 @@
 # it is): it deploys, the second run changes nothing, a broken unit or
 # drop-in is refused by "cell verify" and the running container is
 # untouched, a changed unit restarts it through the handler.
-here=$(dirname "$(realpath "$0")")
-if [ "$(id -u)" = 0 ] && ! command -v ansible-playbook >/dev/null; then
-        echo "SKIP: ansible-playbook is not installed (Debian package ansible)"
-        exit 77
-fi
-. "$here/../integration/systemd/lib.sh"
-
-setup_cell
-install -m 0755 "$here/files/web-start" "$ROOT/bin/web-start"
-# cell's generator, as a package installs it: a unit's [Unit] reaches
-# cell@NAME.service at daemon-reload, which the playbook's tasks ask for.
-in_sealed mkdir -p /run/systemd/system-generators
-in_sealed ln -s "${CELL_GENERATOR:?}" /run/systemd/system-generators/cell-generator
-
-# /etc is the host's, read-only in the sealed systemd: an overlay over it, in
-# the sealed mount namespace only, with the changes in the work dir.
-mkdir -p "$WORK/etc-upper" "$WORK/etc-work"
-in_sealed mount -t overlay overlay -o "lowerdir=/etc,upperdir=$WORK/etc-upper,workdir=$WORK/etc-work" /etc ||
-        die "cannot overlay /etc in the sealed systemd"
+. "$(dirname "$(realpath "$0")")/lib.sh"
+ansible_setup
 
 # play OUTPUT-FILE [-e VAR=VALUE...]: one run of the playbook; its exit status.
 play() {

@@ -159,6 +159,31 @@ static inline void plan_fails(const CellConfig *c, const char *needle) {
         diag_done(&d);
 }
 
+/* A unit "m" of the default [Root] Directory= with entries (its lines 3 on)
+ * and Exec=/bin/true: its plan fails with a message containing needle ... */
+static inline void plan_entries_fail(const char *entries, const char *needle) {
+        _cleanup_free_ char *text = NULL;
+        CellConfig c;
+
+        ASSERT_TRUE(asprintf(&text, "[Root]\nDirectory=/var/lib/cell/test\n%s\n[Exec]\nExec=/bin/true\n", entries) > 0);
+        config_from_text(&c, "m", text);
+        plan_fails(&c, needle);
+        cell_config_done(&c);
+}
+
+/* ... or is made without an error. */
+static inline void plan_entries_pass(const char *entries) {
+        _cleanup_free_ char *text = NULL;
+        CellConfig c;
+        Plan p = {};
+
+        ASSERT_TRUE(asprintf(&text, "[Root]\nDirectory=/var/lib/cell/test\n%s\n[Exec]\nExec=/bin/true\n", entries) > 0);
+        config_from_text(&c, "m", text);
+        plan_ok(&c, NULL, &p);
+        plan_done(&p);
+        cell_config_done(&c);
+}
+
 /* The plan of c fails with exactly n messages, the i-th containing want[i],
  * in that order; d keeps them for the caller (diag_done()). */
 static inline void plan_fails_in_order(const CellConfig *c, const char * const *want, size_t n, Diagnostics *d) {

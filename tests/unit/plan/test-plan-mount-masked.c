@@ -9,50 +9,30 @@
 #include "plan-internal.h"
 #include "plan-test.h"
 
-static void fails(const char *entry, const char *needle) {
-        _cleanup_free_ char *text = NULL;
-        CellConfig c;
-
-        ASSERT_TRUE(asprintf(&text, "[Root]\nDirectory=/var/lib/cell/test\n%s\n[Exec]\nExec=/bin/true\n", entry) > 0);
-        config_from_text(&c, "m", text);
-        plan_fails(&c, needle);
-        cell_config_done(&c);
-}
-
-static void passes(const char *entries) {
-        _cleanup_free_ char *text = NULL;
-        CellConfig c;
-        Plan p = {};
-
-        ASSERT_TRUE(asprintf(&text, "[Root]\nDirectory=/var/lib/cell/test\n%s\n[Exec]\nExec=/bin/true\n", entries) > 0);
-        config_from_text(&c, "m", text);
-        plan_ok(&c, NULL, &p);
-        plan_done(&p);
-        cell_config_done(&c);
-}
-
 TEST(mount_over_sys_mask) {
-        fails("Bind=/srv/fw:/sys/firmware",
-              "m.cell:3: Bind=/srv/fw:/sys/firmware: cannot mount over /sys/firmware: cell masks /sys/firmware "
-              "after the unit's mounts, which would hide it");
-        fails("BindReadOnly=/srv/fw:/sys/firmware/", "m.cell:3: BindReadOnly=/srv/fw:/sys/firmware/: cannot mount over "
-              "/sys/firmware: cell masks /sys/firmware");
-        fails("TemporaryFileSystem=/sys/firmware:size=1M",
-              "m.cell:3: TemporaryFileSystem=/sys/firmware:size=1M: cannot mount over /sys/firmware");
-        fails("Overlay=/srv/a:/srv/b:/sys/devices/virtual/powercap",
-              "m.cell:3: Overlay=/srv/a:/srv/b:/sys/devices/virtual/powercap: cannot mount over "
-              "/sys/devices/virtual/powercap: cell masks /sys/devices/virtual/powercap");
+        plan_entries_fail("Bind=/srv/fw:/sys/firmware",
+                          "m.cell:3: Bind=/srv/fw:/sys/firmware: cannot mount over /sys/firmware: cell masks "
+                          "/sys/firmware after the unit's mounts, which would hide it");
+        plan_entries_fail("BindReadOnly=/srv/fw:/sys/firmware/",
+                          "m.cell:3: BindReadOnly=/srv/fw:/sys/firmware/: cannot mount over "
+                          "/sys/firmware: cell masks /sys/firmware");
+        plan_entries_fail("TemporaryFileSystem=/sys/firmware:size=1M",
+                          "m.cell:3: TemporaryFileSystem=/sys/firmware:size=1M: cannot mount over /sys/firmware");
+        plan_entries_fail("Overlay=/srv/a:/srv/b:/sys/devices/virtual/powercap",
+                          "m.cell:3: Overlay=/srv/a:/srv/b:/sys/devices/virtual/powercap: cannot mount over "
+                          "/sys/devices/virtual/powercap: cell masks /sys/devices/virtual/powercap");
 }
 
 TEST(mount_below_mask) {
-        fails("Bind=/srv/efi://sys/firmware/efi",
-              "m.cell:3: Bind=/srv/efi://sys/firmware/efi: cannot mount on /sys/firmware/efi: cell masks "
-              "/sys/firmware after the unit's mounts, which would hide it");
-        fails("Bind=/srv/w:/proc/acpi/wakeup",
-              "m.cell:3: Bind=/srv/w:/proc/acpi/wakeup: cannot mount on /proc/acpi/wakeup: cell masks /proc/acpi");
+        plan_entries_fail("Bind=/srv/efi://sys/firmware/efi",
+                          "m.cell:3: Bind=/srv/efi://sys/firmware/efi: cannot mount on /sys/firmware/efi: cell masks "
+                          "/sys/firmware after the unit's mounts, which would hide it");
+        plan_entries_fail("Bind=/srv/w:/proc/acpi/wakeup",
+                          "m.cell:3: Bind=/srv/w:/proc/acpi/wakeup: cannot mount on /proc/acpi/wakeup: cell masks "
+                          "/proc/acpi");
         /* A unit's own mount above the mask does not hide it. */
-        fails("TemporaryFileSystem=/sys\nBind=/srv/efi:/sys/firmware/efi",
-              "m.cell:4: Bind=/srv/efi:/sys/firmware/efi: cannot mount on /sys/firmware/efi");
+        plan_entries_fail("TemporaryFileSystem=/sys\nBind=/srv/efi:/sys/firmware/efi",
+                          "m.cell:4: Bind=/srv/efi:/sys/firmware/efi: cannot mount on /sys/firmware/efi");
 }
 
 /* Above a mask the unit's mount shows, the mask on it where it has the
@@ -60,10 +40,10 @@ TEST(mount_below_mask) {
  * read-only path keeps a mount below it (its own flags); a mask outside
  * /proc and /sys (ProtectKernelLogs='s /dev/kmsg) covers a Bind= on purpose. */
 TEST(mount_not_hidden_by_mask) {
-        passes("Bind=/srv/sys:/sys");
-        passes("TemporaryFileSystem=/sys/devices");
-        passes("Bind=/srv/fws:/sys/firmwares");
-        passes("Inaccessible=/sys/firmware /sys/firmware/efi /proc/acpi/x");
-        passes("Bind=/srv/net:/proc/sys/net");
-        passes("Bind=/srv/kmsg:/dev/kmsg\n[Isolation]\nProtectKernelLogs=yes");
+        plan_entries_pass("Bind=/srv/sys:/sys");
+        plan_entries_pass("TemporaryFileSystem=/sys/devices");
+        plan_entries_pass("Bind=/srv/fws:/sys/firmwares");
+        plan_entries_pass("Inaccessible=/sys/firmware /sys/firmware/efi /proc/acpi/x");
+        plan_entries_pass("Bind=/srv/net:/proc/sys/net");
+        plan_entries_pass("Bind=/srv/kmsg:/dev/kmsg\n[Isolation]\nProtectKernelLogs=yes");
 }
