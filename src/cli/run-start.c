@@ -220,7 +220,8 @@ int run_await_service_stop(Scope *scope, int r, int interrupt_fd, Spawn *spawn) 
 int run_report_scope_error(const Plan *p, const char *text, int r) {
         char origin[PATH_MAX + 32];
 
-        /* The name's lock is taken whatever the manager, none's too: no cgroup step. */
+        /* "already running" is no cgroup step's failure: the name's lock's
+         * (every manager's, none's too) or the systemd scope's of that name. */
         if (text && r == -EEXIST && startswith(text, "cell ") && strstr(text, " is already running ("))
                 return log_error_errno(r, "%s", text);
         if (text)

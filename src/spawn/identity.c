@@ -82,7 +82,7 @@ static void passwd_path_simplify(char *path) {
  * home of "/" (or none, or a relative one), not a shell that refuses logins.
  * Both simplified first (passwd_path_simplify()). */
 static bool home_useful(const char *home) {
-        return !isempty(home) && home[0] == '/' && !streq(home + strspn(home, "/"), "");
+        return !isempty(home) && home[0] == '/' && !streq(home, "/");
 }
 
 static bool shell_useful(const char *shell) {
