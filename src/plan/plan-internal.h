@@ -15,6 +15,11 @@ int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const cha
 /* Frees what one entry of p->mounts holds. */
 void plan_mount_done(PlanMount *m);
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
+/* plan-exec-check.c: whether an absolute path, as written, passes a /proc
+ * magic link (/proc/self/exe, /proc/1/root/..., /proc/self/fd/N); and
+ * Exec='s command refused at its line when it does, as the start would. */
+bool plan_path_has_proc_magic_link(const char *path);
+int plan_command_check_proc(const Plan *p, const CellConfig *c, Diagnostics *diag);
 /* expand=false: check groups and names, build no rules (PlanOptions.verify_only). */
 int plan_build_seccomp(Plan *p, const CellConfig *c, bool expand, Diagnostics *diag);
 int plan_build_scope(Plan *p, const CellConfig *c, Diagnostics *diag);

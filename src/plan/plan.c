@@ -473,6 +473,8 @@ int plan_build(const CellConfig *c, const PlanOptions *opts, Plan *ret, Diagnost
         r = plan_build_argv(&p, c, opts, diag);
         if (r >= 0)
                 r = plan_command_check_mounts(&p, c, diag);
+        if (r >= 0)
+                r = plan_command_check_proc(&p, c, diag);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)

@@ -126,6 +126,12 @@ typedef struct PlanCredentialData {
  * $CREDENTIALS_DIRECTORY says there. */
 #define PLAN_CREDENTIALS_DIRECTORY "/run/host/credentials"
 
+/* Why the start refuses a command whose path, or an interpreter's, passes a
+ * /proc magic link (spawn/exec-interpreter.h), after "Exec=PATH: "; the
+ * plan refuses a literal one with the same words (plan-exec-check.c). */
+#define PLAN_EXEC_MAGIC_LINK_REFUSED \
+        "a /proc magic link on the way (as /proc/self/exe, which would run cell's own binary in the container): refused"
+
 typedef struct PlanIdMap {
         uint32_t inside;
         uint32_t outside;

@@ -14,6 +14,7 @@
 #include "exec-interpreter.h"
 #include "macros.h"
 #include "mount-util.h"
+#include "plan.h"
 #include "spawn-env.h"
 
 /* The kernel reads this much of a file to tell its format (BINPRM_BUF_SIZE). */
@@ -124,8 +125,8 @@ static int open_no_magic(const char *path, const char *role, char *ret, size_t s
         if (any < 0)
                 return -ENOENT;
         /* role "": the file itself; else "its interpreter PATH: ". */
-        (void) snprintf(ret, size, "%s%s%sa /proc magic link on the way (as /proc/self/exe, which would run "
-                        "cell's own binary in the container): refused", role, *role ? path : "", *role ? ": " : "");
+        (void) snprintf(ret, size, "%s%s%s" PLAN_EXEC_MAGIC_LINK_REFUSED, role, *role ? path : "",
+                        *role ? ": " : "");
         return -ELOOP;
 }
 
