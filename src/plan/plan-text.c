@@ -336,7 +336,12 @@ int plan_print_text(const Plan *p, FILE *f) {
         text_capabilities(f, "permitted", p->cap_permitted);
         text_capabilities(f, "inheritable", p->cap_inheritable);
         text_capabilities(f, "ambient", p->cap_ambient);
-        fprintf(f, "NoNewPrivileges:   %s\n", p->no_new_privileges ? "yes" : "no");
+        fprintf(f, "NoNewPrivileges:   %s", p->no_new_privileges ? "yes" : "no");
+        /* A value the unit did not ask for: why, as systemd.exec(5) says of SystemCallFilter=. */
+        if (p->no_new_privileges_implied)
+                fputs(" (NoNewPrivileges=no, but without CAP_SYS_ADMIN in the effective set the kernel takes the "
+                      "system call filter only with no_new_privs)", f);
+        fputc('\n', f);
         if (p->protect != 0) {
                 fputs("Protect:          ", f);
                 for (size_t i = 0; i < plan_protect_names_count; i++)

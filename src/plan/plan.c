@@ -324,7 +324,8 @@ static int plan_build_privileges(Plan *p, const CellConfig *c, Diagnostics *diag
          * a task without CAP_SYS_ADMIN only with no_new_privs: implied then,
          * as systemd implies it for SystemCallFilter=, and said here so that
          * the plan is what the payload gets. */
-        p->no_new_privileges = c->no_new_privileges || !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+        p->no_new_privileges_implied = !c->no_new_privileges && !(p->cap_effective & (UINT64_C(1) << CAP_SYS_ADMIN));
+        p->no_new_privileges = c->no_new_privileges || p->no_new_privileges_implied;
         /* As nspawn: an init would hand them to whatever it runs, every
          * service of the container. */
         if (c->ambient_capability && c->boot) {

@@ -367,6 +367,10 @@ typedef struct Plan {
          * in the image opens nothing. */
         bool devices_unrestricted;
         bool no_new_privileges;
+        /* ... set although the unit said NoNewPrivileges=no: no CAP_SYS_ADMIN
+         * in the effective set, and the kernel takes the system call filter
+         * only with no_new_privs then. The text plan says why. */
+        bool no_new_privileges_implied;
         bool seccomp;                   /* false only if the filter was explicitly emptied */
         PlanSeccompAction seccomp_default_action;
         int seccomp_default_error;      /* for ERRNO */
