@@ -112,6 +112,32 @@ int config_parse_tmpfs(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, vo
         return 0;
 }
 
+/* Inaccessible= refused for a prefix it does not take: systemd's
+ * InaccessiblePaths= takes "-" (skip a missing path) and then "+" (relative
+ * to RootDirectory=); cell takes "-", which changes nothing, and no "+":
+ * its paths are the container's already. The generic message otherwise. */
+static int inaccessible_bad_prefix(ConfigContext *ctx, const ConfigKey *k) {
+        _cleanup_strv_free_ char **words = NULL;
+        int r;
+
+        r = split_words(ctx->value, &words);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+        STRV_FOREACH(w, words) {
+                const char *path = *w + (**w == '-');
+
+                if (path[0] == '+')
+                        return config_bad(ctx, "%s, each with an optional \"-\" (\"%s\": systemd's \"+\" prefix, a "
+                                          "path relative to RootDirectory=, is not taken: Inaccessible= paths are "
+                                          "the container's already; write \"%s%s\")", k->expected, *w,
+                                          **w == '-' ? "-" : "", path + 1);
+                if (path[0] == '-')
+                        return config_bad(ctx, "%s, each with an optional \"-\" (\"%s\": one \"-\" at most, the only "
+                                          "prefix taken)", k->expected, *w);
+        }
+        return -EINVAL;
+}
+
 int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig *c, void *data) {
         _cleanup_strv_free_ char **paths = NULL, **raws = NULL;
         CellInaccessible *l;
@@ -123,6 +149,8 @@ int config_parse_inaccessible(ConfigContext *ctx, const ConfigKey *k, CellConfig
                 return 0;
         }
         r = parse_inaccessible(ctx->value, &paths);
+        if (r == -EINVAL)
+                return inaccessible_bad_prefix(ctx, k);
         if (r < 0)
                 return r;
         /* The words as written ("-/proc/"), for the plan's messages. */
