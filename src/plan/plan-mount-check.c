@@ -499,10 +499,7 @@ static bool path_has_dot_component(const char *s) {
         }
 }
 
-/* The unit's mount a path inside the container is found on: the last made
- * at or above it, which lies over every one before (the masks come last);
- * NULL when that is one of cell's own. */
-static const PlanMount *plan_unit_mount_holding(const Plan *p, const char *path) {
+const PlanMount *plan_unit_mount_holding(const Plan *p, const char *path) {
         const PlanMount *top = NULL;
 
         for (size_t i = 0; i < p->n_mounts; i++)

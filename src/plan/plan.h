@@ -562,6 +562,11 @@ const CellOrigin *plan_key_origin(const Plan *p, const char *key, size_t item);
 /* The key that names the root ("Directory" or "Image") and its value, for messages. */
 const char *plan_root_key(const Plan *p);
 const char *plan_root_source(const Plan *p);
+/* The unit's mount a path inside the container is found on: the last made
+ * at or above it, which lies over every one before (the masks come last);
+ * NULL when that is one of cell's own. For the start's messages about what
+ * cell makes there after the unit's mounts (/run/host/credentials). */
+const PlanMount *plan_unit_mount_holding(const Plan *p, const char *path);
 const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char *buf, size_t n);
 /* The same for a start's message about a key, which begins "Key=value"
  * (spawn-error.h): of a list's item or an IO or DeviceAllow= entry the

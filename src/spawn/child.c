@@ -30,6 +30,7 @@
 #include "init.h"
 #include "mount-credentials.h"
 #include "mount-setup.h"
+#include "mount-source.h"
 #include "mount-util.h"
 #include "notify-socket.h"
 #include "privilege.h"
@@ -494,6 +495,8 @@ static int child_run(ChildContext *c, SpawnError *err) {
 
         /* Step 5: the notify socket (notify-socket.h). */
         r = notify_socket_bind(c->plan->notify_socket, &notify_fd, err);
+        if (r < 0)
+                mount_error_name_holder(c->plan, c->plan->notify_socket, err);
         if (r >= 0)
                 r = child_uts_and_net(c, err);
         if (r >= 0)

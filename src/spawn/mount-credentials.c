@@ -16,6 +16,7 @@
 #include "fs-util.h"
 #include "macros.h"
 #include "mount-credentials.h"
+#include "mount-source.h"
 
 /* This process's copy of what the supervisor read (a fork's: the supervisor
  * erases its own), erased once it is in the ramfs: nothing of the data
@@ -54,8 +55,11 @@ int mount_credentials_make(const Plan *p, int root_fd, uid_t owner, MountCreated
         if (!where)
                 return 0;
         target_fd = mount_target_ensure_recorded(root_fd, where, MOUNT_TARGET_DIR, 0, created);
-        if (target_fd < 0)
-                return spawn_error(err, target_fd, "credentials: cannot make %s in the container", where);
+        if (target_fd < 0) {
+                r = spawn_error(err, target_fd, "credentials: cannot make %s in the container", where);
+                mount_error_name_holder(p, where, err);
+                return r;
+        }
         mnt_fd = credentials_fs_new(owner, kmsg, sizeof kmsg);
         if (mnt_fd < 0)
                 return spawn_error(err, mnt_fd, "credentials: cannot mount a ramfs for %s%s%s", where,

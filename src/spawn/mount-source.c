@@ -28,6 +28,24 @@ size_t mount_origin(const PlanMount *m, char *buf, size_t n) {
         return k < 0 ? 0 : MIN((size_t) k, n - 1);
 }
 
+void mount_error_name_holder(const Plan *p, const char *path, SpawnError *err) {
+        char what[MOUNT_DESCRIBE_MAX], message[MOUNT_DESCRIBE_MAX + PATH_MAX + sizeof err->message];
+        const PlanMount *holder;
+        size_t k;
+
+        if (!err || !path)
+                return;
+        holder = plan_unit_mount_holding(p, path);
+        if (!holder)
+                return;
+        (void) snprintf(message, sizeof message, "%s: holds %s, which cell makes after the unit's mounts: %s",
+                        mount_describe(holder, what, sizeof what), path, err->message);
+        /* Cut at the size of the message, as spawn_error() cuts. */
+        k = strnlen(message, sizeof err->message - 1);
+        memcpy(err->message, message, k);
+        err->message[k] = 0;
+}
+
 const char *mount_describe(const PlanMount *m, char *buf, size_t n) {
         char src[MOUNT_DESCRIBE_MAX], dst[MOUNT_DESCRIBE_MAX];
         bool user = m->line > 0;

@@ -24,6 +24,11 @@ size_t mount_origin(const PlanMount *m, char *buf, size_t n);
  * mount, with its origin. Room for a file name and a path or two: */
 #define MOUNT_DESCRIBE_MAX (2 * PATH_MAX + 64)
 const char *mount_describe(const PlanMount *m, char *buf, size_t n);
+/* After a failure making path, which cell makes in the container after the
+ * unit's mounts (the credentials' directory, the notify socket): the
+ * unit's mount that holds it (a file bound at /run/host, a read-only
+ * /run) put in front of err's message, which then names its line. */
+void mount_error_name_holder(const Plan *p, const char *path, SpawnError *err);
 
 /* An O_PATH fd of a bind's or device's source: a host path, or one inside
  * the root ("+" prefix, root_fd), resolved with RESOLVE_IN_ROOT so that a
