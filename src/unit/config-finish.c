@@ -118,10 +118,17 @@ static int check_gateways(const CellConfig *c, const char *file, Diagnostics *di
                                          "Gateway=%s is the broadcast address of the subnet of Address=%s: no router "
                                          "has it", *g, c->addresses[a]);
                         break;
+                case GATEWAY_SUBNET:
+                        r = check_failed(c, file, diag, "Gateway", n,
+                                         "Gateway=%s is the subnet's own address of Address=%s (its host bits all "
+                                         "0): no router has it", *g, c->addresses[a]);
+                        break;
                 case GATEWAY_LOCAL:
                         r = check_failed(c, file, diag, "Gateway", n,
-                                         "Gateway=%s is the container's own Address=%s: the kernel takes no local "
-                                         "address as an IPv6 gateway", *g, c->addresses[a]);
+                                         "Gateway=%s is the container's own Address=%s: %s", *g, c->addresses[a],
+                                         family == AF_INET6 ? "the kernel takes no local address as an IPv6 gateway" :
+                                         "no router has it (the kernel takes the route, then sends to every "
+                                         "address beyond the subnet as if on the link, and none answers)");
                         break;
                 case GATEWAY_NOT_UNICAST:
                 default:

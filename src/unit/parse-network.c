@@ -269,10 +269,17 @@ GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t 
         if (address_port_family(gateway) != family)
                 return GATEWAY_NOT_UNICAST;
 
-        /* One pass: what the kernel refuses even in a subnet (the broadcast
-         * address cell gives an IPv4 subnet up to /30, netif-addr.c; an IPv6
-         * address of the container's own) wins over any subnet that holds
-         * the gateway, of which the first is named. */
+        /* One pass: what no router has even in a subnet wins over any
+         * subnet that holds the gateway, of which the first is named: an
+         * address of the container's own (IPv6: the kernel refuses the
+         * route; IPv4: it takes it and sends to every address beyond the
+         * subnet as if on the link, where no one answers), and an IPv4
+         * subnet's own and broadcast address up to a /30 (the broadcast one
+         * cell gives the link, netif-addr.c: the kernel refuses the route;
+         * the subnet's own: it takes it, though no host has that address,
+         * address_unusable()). A /31 and a /32 have neither (RFC 3021).
+         * IPv6's subnet-router anycast address is a router's (RFC 4291
+         * 2.6.1): the kernel gives it every forwarding link. */
         for (size_t i = 0; addresses && addresses[i]; i++) {
                 uint8_t a[16];
                 unsigned prefix;
@@ -281,7 +288,7 @@ GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t 
                 if (address_parse(addresses[i], &f, a, &prefix) < 0 || f != family)
                         continue;
                 family_seen = true;
-                if (family == AF_INET6 && memcmp(a, g, 16) == 0)
+                if (memcmp(a, g, 16) == 0)
                         return *ret_index = i, GATEWAY_LOCAL;
                 if (!prefix_equal(a, g, prefix))
                         continue;
@@ -291,6 +298,8 @@ GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t 
                         memcpy(&v, g, 4);
                         if ((ntohl(v) & host_bits) == host_bits)
                                 return *ret_index = i, GATEWAY_BROADCAST;
+                        if ((ntohl(v) & host_bits) == 0)
+                                return *ret_index = i, GATEWAY_SUBNET;
                 }
                 if (on_link == SIZE_MAX)
                         on_link = i;

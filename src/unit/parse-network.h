@@ -56,10 +56,11 @@ typedef enum GatewayReach {
         GATEWAY_NO_ADDRESS,     /* no Address= of its family (ENETUNREACH, EHOSTUNREACH) */
         GATEWAY_OFF_LINK,       /* in the subnet of none of them (ditto) */
         GATEWAY_BROADCAST,      /* the broadcast address of an IPv4 Address='s subnet (EINVAL) */
-        GATEWAY_LOCAL,          /* an IPv6 Address= itself (EINVAL) */
+        GATEWAY_SUBNET,         /* the own address of an IPv4 Address='s subnet (taken; no router's) */
+        GATEWAY_LOCAL,          /* an Address= itself (IPv6: EINVAL; IPv4: taken, no router's) */
         GATEWAY_NOT_UNICAST,    /* loopback, unspecified, multicast, 255.255.255.255: no router's */
 } GatewayReach;
 
-/* *ret_index: the Address= a GATEWAY_ON_LINK, _BROADCAST or _LOCAL answer
- * is about. */
+/* *ret_index: the Address= a GATEWAY_ON_LINK, _BROADCAST, _SUBNET or _LOCAL
+ * answer is about. */
 GatewayReach gateway_reach(const char *gateway, char * const *addresses, size_t *ret_index);

@@ -71,7 +71,7 @@ void fuzz_address(const char *s, uint8_t param) {
 
                 CHECK(reach <= GATEWAY_NOT_UNICAST);
                 /* (GATEWAY_ON_LINK of an IPv6 link-local gateway is about no Address=.) */
-                if (reach == GATEWAY_BROADCAST || reach == GATEWAY_LOCAL)
+                if (reach == GATEWAY_BROADCAST || reach == GATEWAY_SUBNET || reach == GATEWAY_LOCAL)
                         CHECK(i < strv_length(addresses));
         }
 }

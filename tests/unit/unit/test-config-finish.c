@@ -317,6 +317,38 @@ TEST(finish_gateway_on_link) {
         cell_config_done(&c);
 }
 
+/* Gateway= at an address of the container's own, or at an IPv4 subnet's
+ * own address: the kernel takes the IPv4 route, and the container then
+ * reaches nothing beyond its subnet (it asks the link for every address,
+ * and no one answers). Said at the Gateway='s line, as the broadcast
+ * address; the peer of a /31 is a gateway. */
+TEST(finish_gateway_no_router) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        OK(&c, "Network", "VirtualEthernet", "yes");
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "10.0.0.2/24", "web.cell", 8));
+        ASSERT_NULL(assign_at(&c, "Network", "Address", "192.168.7.1/31", "web.cell", 9));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "192.168.7.0", "web.cell", 10));
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.0.0.2", "web.cell.d/gw.conf", 3));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "10.0.0.0", "web.cell.d/gw.conf", 4));
+        ASSERT_NULL(assign_at(&c, "Network", "Gateway", "192.168.7.1", "web.cell.d/gw.conf", 5));
+        ASSERT_EQ(finish(&c), 3);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/gw.conf:3: Gateway=10.0.0.2 is the container's own "
+                     "Address=10.0.0.2/24: no router has it (the kernel takes the route, then sends to every "
+                     "address beyond the subnet as if on the link, and none answers)");
+        ASSERT_STREQ(diag.messages[1], "web.cell.d/gw.conf:4: Gateway=10.0.0.0 is the subnet's own address of "
+                     "Address=10.0.0.2/24 (its host bits all 0): no router has it");
+        ASSERT_STREQ(diag.messages[2], "web.cell.d/gw.conf:5: Gateway=192.168.7.1 is the container's own "
+                     "Address=192.168.7.1/31: no router has it (the kernel takes the route, then sends to every "
+                     "address beyond the subnet as if on the link, and none answers)");
+        diag_done(&diag);
+        cell_config_done(&c);
+}
+
 /* The host's lo as a macvlan's or an ipvlan's parent, as the bridge, as a
  * veth's host side: the kernel refuses each at the start (an Ethernet
  * parent only, no bridge, a name taken). Said at the line of that item. */

@@ -95,26 +95,48 @@ TEST(address_subnets) {
 /* Gateway=: on the link of the Address= list as the kernel takes a
  * default route via it (netif-addr.c adds each with RTA_OIF and no
  * onlink flag): in the subnet of an Address= of its family, or IPv6
- * link-local; not the IPv4 subnet's broadcast address cell sets, not an
- * IPv6 address of the container's own. */
+ * link-local; not the IPv4 subnet's broadcast address cell sets, nor its
+ * own address, nor an address of the container's own: the kernel refuses
+ * some of these and takes the others, and then the container reaches
+ * nothing beyond its subnet. */
 TEST(gateway_reaches) {
         char a0[] = "10.0.0.2/24", a1[] = "10.9.0.2/16", a2[] = "192.168.7.1/31", a3[] = "10.5.0.2/32",
                 a4[] = "fd00::2/64", a5[] = "fd01::2/128";
         char *addresses[] = { a0, a1, a2, a3, a4, a5, NULL };
         char *v6_only[] = { a4, NULL };
+        char b0[] = "10.0.1.2/24", b1[] = "10.0.0.2/16";
+        char *nested[] = { b1, b0, NULL };
         size_t a;
 
         ASSERT_EQ(gateway_reach("10.0.0.1", addresses, &a), GATEWAY_ON_LINK);
         ASSERT_EQ(a, 0u);
         ASSERT_EQ(gateway_reach("10.9.255.1", addresses, &a), GATEWAY_ON_LINK);
         ASSERT_EQ(a, 1u);
-        /* The network's own address and the container's are on the link. */
-        ASSERT_EQ(gateway_reach("10.0.0.0", addresses, &a), GATEWAY_ON_LINK);
-        ASSERT_EQ(gateway_reach("10.0.0.2", addresses, &a), GATEWAY_ON_LINK);
-        /* A /31 has no broadcast address (RFC 3021): both are hosts. */
+        /* The subnet's own address and the container's are no router's,
+         * though the kernel takes a route via either. */
+        ASSERT_EQ(gateway_reach("10.0.0.0", addresses, &a), GATEWAY_SUBNET);
+        ASSERT_EQ(a, 0u);
+        ASSERT_EQ(gateway_reach("10.9.0.0", addresses, &a), GATEWAY_SUBNET);
+        ASSERT_EQ(a, 1u);
+        ASSERT_EQ(gateway_reach("10.0.0.2", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 0u);
+        ASSERT_EQ(gateway_reach("10.9.0.2", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 1u);
+        /* A /31 has no network or broadcast address (RFC 3021): both are
+         * hosts, the peer a gateway. */
         ASSERT_EQ(gateway_reach("192.168.7.0", addresses, &a), GATEWAY_ON_LINK);
-        /* A /32's subnet is the address alone. */
+        ASSERT_EQ(a, 2u);
+        ASSERT_EQ(gateway_reach("192.168.7.1", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 2u);
+        /* A /32's subnet is the address alone, the container's. */
         ASSERT_EQ(gateway_reach("10.5.0.1", addresses, &a), GATEWAY_OFF_LINK);
+        ASSERT_EQ(gateway_reach("10.5.0.2", addresses, &a), GATEWAY_LOCAL);
+        ASSERT_EQ(a, 3u);
+        /* The subnet's own address as a host of a wider subnet: no router's still. */
+        ASSERT_EQ(gateway_reach("10.0.1.0", nested, &a), GATEWAY_SUBNET);
+        ASSERT_EQ(a, 1u);
+        ASSERT_EQ(gateway_reach("10.0.1.1", nested, &a), GATEWAY_ON_LINK);
+        ASSERT_EQ(a, 0u);
         ASSERT_EQ(gateway_reach("10.1.0.1", addresses, &a), GATEWAY_OFF_LINK);
         ASSERT_EQ(gateway_reach("10.0.0.255", addresses, &a), GATEWAY_BROADCAST);
         ASSERT_EQ(a, 0u);
@@ -123,6 +145,7 @@ TEST(gateway_reaches) {
 
         ASSERT_EQ(gateway_reach("fd00::1", addresses, &a), GATEWAY_ON_LINK);
         ASSERT_EQ(a, 4u);
+        /* The subnet-router anycast address: a router's (RFC 4291 2.6.1). */
         ASSERT_EQ(gateway_reach("fd00::", addresses, &a), GATEWAY_ON_LINK);
         ASSERT_EQ(gateway_reach("fd01::1", addresses, &a), GATEWAY_OFF_LINK);
         ASSERT_EQ(gateway_reach("fd00::2", addresses, &a), GATEWAY_LOCAL);
