@@ -9,6 +9,7 @@
 #include "config-parsers.h"
 #include "parse-network.h"
 #include "parse-util.h"
+#include "pos-index.h"
 #include "strv.h"
 
 /* Whether Port= has an Address= to forward to, of either family. */
@@ -143,6 +144,65 @@ static int check_gateways(const CellConfig *c, const char *file, Diagnostics *di
         return 0;
 }
 
+static bool name_equal(const void *userdata, size_t pos, const void *key) {
+        return streq(((char * const *) userdata)[pos], key);
+}
+
+/* An index of the names of list, so that thousands of IPVLAN= names are
+ * not each held against every MACVLAN= one. */
+static int names_index(PosIndex *x, char * const *list) {
+        STRV_FOREACH(n, list)
+                if (pos_index_add(x, pos_index_hash(*n, strlen(*n), 0), (size_t) (n - list)) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+/* Whether name is in list (as names_index() made x of it): its position then in *ret_pos. */
+static bool names_find(const PosIndex *x, char * const *list, const char *name, size_t *ret_pos) {
+        return pos_index_find(x, pos_index_hash(name, strlen(name), 0), name_equal, list, name, ret_pos) > 0;
+}
+
+/* Whether the line that set item i of key a came after that of item j of
+ * key b (the records are kept in the order the lines were read, drop-ins
+ * after the main file). */
+static bool origin_later(const CellConfig *c, const char *a, size_t i, const char *b, size_t j) {
+        const CellOrigin *oa = cell_origin_find(c->origins, c->n_origins, a, i),
+                *ob = cell_origin_find(c->origins, c->n_origins, b, j);
+
+        return oa && ob && oa > ob;
+}
+
+/* The host interfaces the container's links come from. Each said at a line
+ * of the two that exclude each other. */
+static int check_links(const CellConfig *c, const char *file, Diagnostics *diag) {
+        _cleanup_(pos_index_done) PosIndex macvlan = {};
+        int r;
+
+        if (names_index(&macvlan, c->macvlan) < 0)
+                return -ENOMEM;
+        /* A macvlan and an ipvlan each take the parent's received packets
+         * (its one rx_handler): the kernel refuses the second kind on it
+         * with EBUSY, so the start failed at the ipvlans, the macvlans made
+         * already. Said at the later line of the two; lo is refused as
+         * either already. */
+        STRV_FOREACH(i, c->ipvlan) {
+                size_t n = (size_t) (i - c->ipvlan), m;
+
+                if (streq(*i, "lo") || !names_find(&macvlan, c->macvlan, *i, &m))
+                        continue;
+                r = origin_later(c, "MACVLAN", m, "IPVLAN", n) ?
+                        check_failed(c, file, diag, "MACVLAN", m, "MACVLAN=%s and IPVLAN=%s exclude each other: "
+                                     "the host interface is the parent of macvlans or of ipvlans, not both (the "
+                                     "kernel refuses the second kind on it)", *i, *i) :
+                        check_failed(c, file, diag, "IPVLAN", n, "IPVLAN=%s and MACVLAN=%s exclude each other: "
+                                     "the host interface is the parent of macvlans or of ipvlans, not both (the "
+                                     "kernel refuses the second kind on it)", *i, *i);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* NotifyReady=yes, but UnsetEnvironment= takes the payload's $NOTIFY_SOCKET
  * away: the start waits for a READY=1 that a payload which looks there (as
  * sd_notify(3) does) never sends. A warning, not an error, as the socket is
@@ -261,6 +321,9 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
                       "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
                       "(and a bridge cannot change network namespace)", *i, *i);
         }
+        r = check_links(c, file, diag);
+        if (r < 0)
+                return r;
         /* The host's loopback is no parent of a macvlan or an ipvlan (the
          * kernel takes an Ethernet link only), no bridge, and is there
          * already for a veth's host side: the start would fail on it. */

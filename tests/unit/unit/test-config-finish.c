@@ -224,11 +224,12 @@ TEST(finish_network_links) {
         ASSERT_NULL(assign_at(&c, "Network", "Interface", "eth2", "web.cell", 10));
         ASSERT_NULL(assign_at(&c, "Network", "Interface", "eth0", "web.cell.d/if.conf", 5));
         OK(&c, "Network", "MACVLAN", "eth1 eth0");
-        ASSERT_EQ(finish(&c), 2);
+        ASSERT_EQ(finish(&c), 3);
         ASSERT_STREQ(diag.messages[0], "web.cell.d/if.conf:5: Interface=eth0 and MACVLAN=eth0 exclude each other: "
                      "the interface is moved into the container");
         ASSERT_STREQ(diag.messages[1], "web.cell.d/if.conf:5: Interface=eth0 and IPVLAN=eth0 exclude each other: "
                      "the interface is moved into the container");
+        ASSERT_CONTAINS(diag.messages[2], "web.cell:7: MACVLAN=eth0 and IPVLAN=eth0 exclude each other");
         diag_done(&diag);
         OK(&c, "Network", "MACVLAN", "");
         OK(&c, "Network", "IPVLAN", "");
@@ -238,6 +239,40 @@ TEST(finish_network_links) {
                      "the interface is moved into the container (and a bridge cannot change network namespace)");
         diag_done(&diag);
         OK(&c, "Network", "Bridge", "br0");
+        ASSERT_EQ(finish(&c), 0);
+        cell_config_done(&c);
+}
+
+/* One host interface as the parent of a macvlan and of an ipvlan: each
+ * takes the interface's received packets, and the kernel refuses the
+ * second kind with EBUSY, so the start failed at the ipvlan, the macvlan
+ * made already. Said at the later line of the two, a drop-in's too. */
+TEST(finish_macvlan_ipvlan_one_parent) {
+        CellConfig c;
+
+        cell_config_init(&c);
+        OK(&c, "Root", "Directory", "/srv/web");
+        OK(&c, "Exec", "Exec", "/bin/httpd");
+        OK(&c, "Isolation", "PrivateNetwork", "yes");
+        ASSERT_NULL(assign_at(&c, "Network", "MACVLAN", "eth0 eth1", "web.cell", 8));
+        ASSERT_NULL(assign_at(&c, "Network", "IPVLAN", "eth2", "web.cell", 9));
+        ASSERT_EQ(finish(&c), 0);
+        ASSERT_NULL(assign_at(&c, "Network", "IPVLAN", "eth3 eth1", "web.cell.d/iv.conf", 2));
+        ASSERT_EQ(finish(&c), 1);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/iv.conf:2: IPVLAN=eth1 and MACVLAN=eth1 exclude each other: the "
+                     "host interface is the parent of macvlans or of ipvlans, not both (the kernel refuses the second "
+                     "kind on it)");
+        diag_done(&diag);
+
+        /* The MACVLAN= line later: said there. */
+        ASSERT_NULL(assign_at(&c, "Network", "MACVLAN", "eth2", "web.cell.d/mv.conf", 4));
+        ASSERT_EQ(finish(&c), 2);
+        ASSERT_STREQ(diag.messages[0], "web.cell.d/mv.conf:4: MACVLAN=eth2 and IPVLAN=eth2 exclude each other: the "
+                     "host interface is the parent of macvlans or of ipvlans, not both (the kernel refuses the second "
+                     "kind on it)");
+        ASSERT_CONTAINS(diag.messages[1], "web.cell.d/iv.conf:2: IPVLAN=eth1 and MACVLAN=eth1 exclude each other");
+        diag_done(&diag);
+        ASSERT_NULL(assign_at(&c, "Network", "IPVLAN", "", "web.cell.d/mv.conf", 5));
         ASSERT_EQ(finish(&c), 0);
         cell_config_done(&c);
 }
