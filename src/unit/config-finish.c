@@ -148,8 +148,8 @@ static bool name_equal(const void *userdata, size_t pos, const void *key) {
         return streq(((char * const *) userdata)[pos], key);
 }
 
-/* An index of the names of list, so that thousands of IPVLAN= names are
- * not each held against every MACVLAN= one. */
+/* An index of the names of list, so that thousands of Interface= names
+ * are not each held against every MACVLAN= and IPVLAN= one. */
 static int names_index(PosIndex *x, char * const *list) {
         STRV_FOREACH(n, list)
                 if (pos_index_add(x, pos_index_hash(*n, strlen(*n), 0), (size_t) (n - list)) < 0)
@@ -175,11 +175,31 @@ static bool origin_later(const CellConfig *c, const char *a, size_t i, const cha
 /* The host interfaces the container's links come from. Each said at a line
  * of the two that exclude each other. */
 static int check_links(const CellConfig *c, const char *file, Diagnostics *diag) {
-        _cleanup_(pos_index_done) PosIndex macvlan = {};
+        _cleanup_(pos_index_done) PosIndex macvlan = {}, ipvlan = {};
         int r;
 
-        if (names_index(&macvlan, c->macvlan) < 0)
+        if (names_index(&macvlan, c->macvlan) < 0 || names_index(&ipvlan, c->ipvlan) < 0)
                 return -ENOMEM;
+        /* An interface moved into the container is gone from the host: it
+         * cannot be the parent of a macvlan or ipvlan made there, nor the
+         * bridge the veth's host side goes on. */
+        STRV_FOREACH(i, c->interfaces) {
+                size_t n = (size_t) (i - c->interfaces), m;
+
+                if (names_find(&macvlan, c->macvlan, *i, &m) &&
+                    (r = check_failed(c, file, diag, "Interface", n, "Interface=%s and MACVLAN=%s exclude each "
+                                      "other: the interface is moved into the container", *i, *i)) < 0)
+                        return r;
+                if (names_find(&ipvlan, c->ipvlan, *i, &m) &&
+                    (r = check_failed(c, file, diag, "Interface", n, "Interface=%s and IPVLAN=%s exclude each "
+                                      "other: the interface is moved into the container", *i, *i)) < 0)
+                        return r;
+                if (streq_ptr(c->bridge, *i) &&
+                    (r = check_failed(c, file, diag, "Interface", n, "Interface=%s and Bridge=%s exclude each "
+                                      "other: the interface is moved into the container (and a bridge cannot "
+                                      "change network namespace)", *i, *i)) < 0)
+                        return r;
+        }
         /* A macvlan and an ipvlan each take the parent's received packets
          * (its one rx_handler): the kernel refuses the second kind on it
          * with EBUSY, so the start failed at the ipvlans, the macvlans made
@@ -305,22 +325,6 @@ int config_finish(CellConfig *c, const char *file, Diagnostics *diag) {
               c->interfaces ? "Interface" : c->macvlan ? "MACVLAN" : "IPVLAN", 0,
               "%s needs PrivateNetwork=yes: it gives the container an interface of its own network namespace",
               c->interfaces ? "Interface=" : c->macvlan ? "MACVLAN=" : "IPVLAN=");
-        /* An interface moved into the container is gone from the host: it
-         * cannot be the parent of a macvlan or ipvlan made there, nor the
-         * bridge the veth's host side goes on. */
-        STRV_FOREACH(i, c->interfaces) {
-                size_t n = (size_t) (i - c->interfaces);
-
-                CHECK(strv_contains(c->macvlan, *i), "Interface", n,
-                      "Interface=%s and MACVLAN=%s exclude each other: the interface is moved into the container",
-                      *i, *i);
-                CHECK(strv_contains(c->ipvlan, *i), "Interface", n,
-                      "Interface=%s and IPVLAN=%s exclude each other: the interface is moved into the container",
-                      *i, *i);
-                CHECK(streq_ptr(c->bridge, *i), "Interface", n,
-                      "Interface=%s and Bridge=%s exclude each other: the interface is moved into the container "
-                      "(and a bridge cannot change network namespace)", *i, *i);
-        }
         r = check_links(c, file, diag);
         if (r < 0)
                 return r;

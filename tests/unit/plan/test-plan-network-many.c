@@ -154,6 +154,46 @@ TEST(interface_many_named_again) {
         cell_config_done(&c);
 }
 
+/* Thousands of Interface=, MACVLAN= and IPVLAN= lines, looked up in one
+ * another through an index: an Interface= that is also a MACVLAN= parent
+ * is refused at the Interface= line, a MACVLAN= parent that is also an
+ * IPVLAN= one at the later line, each once and in order. */
+TEST(links_many_one_parent) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, nb = 0;
+        unsigned line = 6;
+        FILE *f = unit_start(&buf, &size);
+        char want[2 * MANY / 100][224];     /* after "/tmp/test-plan-XXXXXX/" */
+        Diagnostics d = {};
+        CellConfig c;
+
+        for (unsigned i = 0; i < MANY; i++)
+                fprintf(f, "Interface=i%u\n", i);
+        for (unsigned i = 0; i < MANY; i++)
+                if (i % 100 == 5) {
+                        fprintf(f, "MACVLAN=i%u\n", i);
+                        snprintf(want[nb++], sizeof want[0], "/many.cell:%u: Interface=i%u and MACVLAN=i%u exclude "
+                                 "each other: the interface is moved into the container", line + 1 + i, i, i);
+                } else
+                        fprintf(f, "MACVLAN=m%u\n", i);
+        line += 2 * MANY;
+        for (unsigned i = 0; i < MANY; i++)
+                if (i % 100 == 9) {
+                        fprintf(f, "IPVLAN=m%u\n", i);
+                        snprintf(want[nb++], sizeof want[0], "/many.cell:%u: IPVLAN=m%u and MACVLAN=m%u exclude each "
+                                 "other: the host interface is the parent of macvlans or of ipvlans, not both (the "
+                                 "kernel refuses the second kind on it)", line + 1 + i, i, i);
+                } else
+                        fprintf(f, "IPVLAN=p%u\n", i);
+        ASSERT_EQ(fclose(f), 0);
+        load_fails(buf, &c, &d);
+        ASSERT_EQ(d.n_errors, nb);
+        for (size_t k = 0; k < nb; k++)
+                ASSERT_TRUE(endswith(d.messages[k], want[k]));
+        diag_done(&d);
+        cell_config_done(&c);
+}
+
 /* Thousands of IPv6 Address= lines (none a subnet-router anycast one,
  * which is refused): one given again with its prefix is
  * taken (once more), with another refused at its line, naming the first;
