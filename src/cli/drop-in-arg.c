@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "drop-in-arg.h"
@@ -76,11 +78,23 @@ int cli_drop_in_setup(CliDropIn *d, const char *arg, char * const *files, size_t
         if (!d->extra)
                 return log_oom();
         for (size_t i = 0; i < n_files; i++) {
+                struct stat st;
+
                 /* Not there, the drop-in cannot be read, nor the unit with it:
                  * a mistake in the command, not a problem of the unit. */
-                if (access(files[i], F_OK) < 0)
+                if (stat(files[i], &st) < 0)
                         return log_error_errno(errno, "%s: cannot use it as a drop-in of %s: %m", files[i],
                                                d->unit);
+                /* Nor is a directory (or a FIFO, "<(...)") one: the unit was
+                 * said invalid, exit status 1, for what the command got wrong. */
+                if (S_ISDIR(st.st_mode))
+                        return log_error_errno(EISDIR, "%s: cannot use it as a drop-in of %s: %m", files[i],
+                                               d->unit);
+                if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) {
+                        log_error("%s: cannot use it as a drop-in of %s: not a regular file (nor /dev/null, a "
+                                  "masked one)", files[i], d->unit);
+                        return -EINVAL;
+                }
                 d->extra[i] = (UnitExtraDropin) { .path = files[i], .name = d->name };
         }
         d->n_extra = n_files;
