@@ -66,6 +66,27 @@ static int stdout_check(int status) {
         return CELL_EXIT_FAILURE;
 }
 
+/* $CELL_RUNTIME_DIR and $CELL_CACHE_DIR replace /run/cell and /var/cache/cell
+ * only as absolute paths. A relative one was replaced by the default without
+ * a word: the runtime state of a cell meant to be apart (a test's) went into
+ * the host's /run/cell, next to the real ones, and took their names' locks.
+ * Refused instead, as systemd refuses a relative $CREDENTIALS_DIRECTORY; an
+ * empty one is unset, as systemd takes empty variables. */
+static int environment_check(void) {
+        static const char *const names[] = { "CELL_RUNTIME_DIR", "CELL_CACHE_DIR" };
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                const char *e = getenv(names[i]);
+
+                if (!isempty(e) && e[0] != '/') {
+                        log_error("$%s=%s is not an absolute path, refusing it (unset, it is %s).",
+                                  names[i], e, i == 0 ? CELL_RUNTIME_DIR : CELL_CACHE_DIR);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 static void help(void) {
         printf("cell - a declarative, systemd-style container launcher\n\n"
                "Usage: cell [--help] [--version] VERB [OPTIONS] ...\n\n"
@@ -118,6 +139,9 @@ int main(int argc, char *argv[]) {
                 log_error("Missing verb. See \"cell --help\".");
                 return CELL_EXIT_FAILURE;
         }
+
+        if (environment_check() < 0)
+                return CELL_EXIT_FAILURE;
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(argv[optind], verbs[i].name)) {
