@@ -26,18 +26,22 @@ static const char *const level_names[] = {
         [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
+/* A number as systemd 252's fallback (safe_atou(), base 0) takes it: leading
+ * white space and "+" allowed, "0x7" hex and "07" octal ("010" is 8, too
+ * high), "-0" is 0 and any other "-" refused, nothing after the digits. */
 int log_level_from_string(const char *s) {
         char *end;
-        long n;
+        unsigned long n;
 
         if (!s || !*s)
                 return -EINVAL;
         for (int i = 0; i < (int) ELEMENTSOF(level_names); i++)
                 if (streq(s, level_names[i]))
                         return i;
+        s += strspn(s, " \t\n\r");
         errno = 0;
-        n = strtol(s, &end, 10);
-        if (errno != 0 || *end || end == s || s[0] == ' ' || s[0] == '+' || s[0] == '-' || n > LOG_DEBUG)
+        n = strtoul(s, &end, 0);
+        if (errno != 0 || end == s || *end || (n != 0 && s[0] == '-') || n > LOG_DEBUG)
                 return -EINVAL;
         return (int) n;
 }

@@ -54,7 +54,9 @@ TEST(full_nonblocking_stderr_waits) {
         ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* $SYSTEMD_LOG_LEVEL, as systemd's tools read it: syslog's names or 0-7. */
+/* $SYSTEMD_LOG_LEVEL, as systemd's tools read it: syslog's names or 0-7,
+ * the number as systemd 252's safe_atou() takes it (what
+ * "SYSTEMD_LOG_LEVEL=... systemd-analyze condition ..." accepts and refuses). */
 TEST(level_from_string) {
         ASSERT_EQ(log_level_from_string("emerg"), LOG_EMERG);
         ASSERT_EQ(log_level_from_string("err"), LOG_ERR);
@@ -64,8 +66,21 @@ TEST(level_from_string) {
         ASSERT_EQ(log_level_from_string("7"), LOG_DEBUG);
         ASSERT_EQ(log_level_from_string("8"), -EINVAL);
         ASSERT_EQ(log_level_from_string("-1"), -EINVAL);
-        ASSERT_EQ(log_level_from_string("+3"), -EINVAL);
-        ASSERT_EQ(log_level_from_string(" 3"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("-7"), -EINVAL);
+        /* Leading white space and a sign, base 0: as systemd. */
+        ASSERT_EQ(log_level_from_string("+3"), LOG_ERR);
+        ASSERT_EQ(log_level_from_string(" 3"), LOG_ERR);
+        ASSERT_EQ(log_level_from_string("\t 7"), LOG_DEBUG);
+        ASSERT_EQ(log_level_from_string(" +7"), LOG_DEBUG);
+        ASSERT_EQ(log_level_from_string("-0"), LOG_EMERG);
+        ASSERT_EQ(log_level_from_string("07"), LOG_DEBUG);
+        ASSERT_EQ(log_level_from_string("0x6"), LOG_INFO);
+        ASSERT_EQ(log_level_from_string("010"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("3 "), -EINVAL);
+        ASSERT_EQ(log_level_from_string(" "), -EINVAL);
+        ASSERT_EQ(log_level_from_string("+"), -EINVAL);
+        ASSERT_EQ(log_level_from_string("- 3"), -EINVAL);
+        ASSERT_EQ(log_level_from_string(" debug"), -EINVAL);
         ASSERT_EQ(log_level_from_string("3x"), -EINVAL);
         ASSERT_EQ(log_level_from_string("DEBUG"), -EINVAL);
         ASSERT_EQ(log_level_from_string("error"), -EINVAL);
