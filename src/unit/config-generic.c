@@ -155,6 +155,7 @@ int config_origin_record(CellConfig *c, ConfigContext *ctx, const ConfigKey *k) 
         unsigned line = ctx->line, lines = 1;
         int r;
 
+        cell_config_origins_changed(c);
         /* The main file's lines keep no copy of its path (most keys of most
          * units: "cell verify" of many units pays for each copy). */
         if (ctx->file && !streq_ptr(ctx->file, c->path)) {

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+#include <string.h>
+
 #include "config-parsers.h"
 #include "parse-mount.h"
 #include "parse-syscall.h"
@@ -160,6 +163,7 @@ void cell_config_done(CellConfig *c) {
                 free(c->origins[i].set);
         }
         free(c->origins);
+        cell_config_origins_changed(c);
         for (size_t i = 0; i < c->n_emptied; i++)
                 free(c->emptied[i].file);
         free(c->emptied);
@@ -188,8 +192,133 @@ const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const ch
         return last;
 }
 
+/* cell_config_origin()'s index: the records by key. Each key's group holds
+ * its counted records (items > 0) first and then the others, each part in
+ * file order, so that the group gives what cell_origin_find() would: the
+ * first counted record reaching the item (found by bisection while the
+ * counts never decrease, as a counted list's do until a reset drops them),
+ * else the last of the others. */
+typedef struct OriginGroup {
+        const char *key;
+        size_t start;           /* in CellOriginIndex.order */
+        size_t n_counted, n;
+        bool ascending;         /* the counted records' items never decrease */
+} OriginGroup;
+
+struct CellOriginIndex {
+        size_t *order;          /* record numbers, by key (strcmp()), counted first, file order */
+        OriginGroup *groups;    /* by key */
+        size_t n_groups;
+};
+
+/* Below this many records a walk through all is as quick as the index and
+ * costs no allocation: a unit of a few dozen keys never builds one. */
+#define ORIGIN_INDEX_MIN 64
+
+static int origin_order_compare(const void *a, const void *b, void *userdata) {
+        const CellOrigin *origins = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int k = strcmp(origins[i].key, origins[j].key);
+
+        if (k != 0)
+                return k;
+        if ((origins[i].items == 0) != (origins[j].items == 0))
+                return origins[i].items == 0 ? 1 : -1;
+        return i < j ? -1 : i > j;
+}
+
+static CellOriginIndex *origin_index_free(CellOriginIndex *ix) {
+        if (ix) {
+                free(ix->order);
+                free(ix->groups);
+                free(ix);
+        }
+        return NULL;
+}
+
+static CellOriginIndex *origin_index_build(const CellOrigin *origins, size_t n) {
+        CellOriginIndex *ix = calloc(1, sizeof(CellOriginIndex));
+
+        if (!ix)
+                return NULL;
+        ix->order = calloc(n, sizeof(size_t));
+        ix->groups = calloc(n, sizeof(OriginGroup));
+        if (!ix->order || !ix->groups)
+                return origin_index_free(ix);
+        for (size_t i = 0; i < n; i++)
+                ix->order[i] = i;
+        qsort_r(ix->order, n, sizeof(size_t), origin_order_compare, (void *) origins);
+
+        for (size_t k = 0; k < n; k++) {
+                const CellOrigin *o = origins + ix->order[k];
+                OriginGroup *g = ix->n_groups > 0 ? ix->groups + ix->n_groups - 1 : NULL;
+
+                if (!g || !streq(g->key, o->key)) {
+                        g = ix->groups + ix->n_groups++;
+                        *g = (OriginGroup) { .key = o->key, .start = k, .ascending = true };
+                }
+                if (o->items > 0) {
+                        if (g->n_counted > 0 && origins[ix->order[k - 1]].items > o->items)
+                                g->ascending = false;
+                        g->n_counted++;
+                }
+                g->n++;
+        }
+        return ix;
+}
+
+static int origin_group_compare(const void *key, const void *group) {
+        return strcmp(key, ((const OriginGroup *) group)->key);
+}
+
+/* As cell_origin_find(c->origins, c->n_origins, key, item), in logarithmic time. */
+static const CellOrigin *origin_index_find(const CellOriginIndex *ix, const CellOrigin *origins, const char *key,
+                                           size_t item) {
+        const OriginGroup *g = bsearch(key, ix->groups, ix->n_groups, sizeof(OriginGroup), origin_group_compare);
+        const size_t *counted;
+
+        if (!g)
+                return NULL;
+        counted = ix->order + g->start;
+        if (g->ascending) {
+                /* The first record whose count is past item. */
+                size_t lo = 0, hi = g->n_counted;
+
+                while (lo < hi) {
+                        size_t mid = lo + (hi - lo) / 2;
+
+                        if (origins[counted[mid]].items > item)
+                                hi = mid;
+                        else
+                                lo = mid + 1;
+                }
+                if (lo < g->n_counted)
+                        return origins + counted[lo];
+        } else
+                for (size_t k = 0; k < g->n_counted; k++)
+                        if (item < origins[counted[k]].items)
+                                return origins + counted[k];
+        return g->n > g->n_counted ? origins + counted[g->n - 1] : NULL;
+}
+
+void cell_config_origins_changed(CellConfig *c) {
+        c->origins_index = origin_index_free(c->origins_index);
+}
+
 unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file) {
-        const CellOrigin *o = cell_origin_find(c->origins, c->n_origins, key, item);
+        const CellOrigin *o = NULL;
+
+        /* A check that names the line of each of thousands of items (20,000
+         * refused Gateway= lines) walked all records for each: quadratic.
+         * The index is built at the first call after the records changed
+         * (cell_config_origins_changed()); it is a cache, which leaves what
+         * the config says as it was, hence built in a const config. */
+        if (key && c->n_origins >= ORIGIN_INDEX_MIN && !c->origins_index)
+                ((CellConfig *) c)->origins_index = origin_index_build(c->origins, c->n_origins);
+        if (key && c->n_origins >= ORIGIN_INDEX_MIN && c->origins_index)
+                o = origin_index_find(c->origins_index, c->origins, key, item);
+        else
+                o = cell_origin_find(c->origins, c->n_origins, key, item);
 
         *ret_file = o && o->file ? o->file : c->path;
         return o ? o->line : 0;

@@ -295,6 +295,8 @@ typedef struct CellOrigin {
         size_t set_size;        /* bytes */
 } CellOrigin;
 
+typedef struct CellOriginIndex CellOriginIndex;
+
 typedef struct CellConfig {
         /* Identity of the unit, from its file name (or --name). */
         char *path;             /* the main file as loaded */
@@ -456,6 +458,10 @@ typedef struct CellConfig {
 
         /* Where each key was set, in file order (see CellOrigin). */
         CellOrigin *origins;    size_t n_origins;
+        /* cell_config_origin()'s index of origins by key, built at its first
+         * call over many records; whoever changes origins drops it
+         * (cell_config_origins_changed()). */
+        CellOriginIndex *origins_index;
         /* The empty assignments (Directory=) that left a key unset: the key,
          * file and line of the last one of each, until a value sets it again.
          * A check that finds a key missing names that line: the drop-in
@@ -480,6 +486,9 @@ const CellOrigin *cell_origin_find(const CellOrigin *origins, size_t n, const ch
  * names for key (item as cell_origin_find()): "FILE:LINE: Key=...", as the
  * parser's messages. Line 0 and c->path when the unit did not set it. */
 unsigned cell_config_origin(const CellConfig *c, const char *key, size_t item, const char **ret_file);
+/* To be called whenever c->origins or c->n_origins change: drops the index
+ * cell_config_origin() keeps of them. */
+void cell_config_origins_changed(CellConfig *c);
 /* Where key was last emptied (and not set again since): the line, and its
  * file in *ret_file; 0 when it was not. */
 unsigned cell_config_emptied(const CellConfig *c, const char *key, const char **ret_file);
