@@ -238,7 +238,7 @@ typedef struct VethSeen {
         char kind[16];
         bool has_altname, altname_ours;         /* an alternative name; pair->host_altname among them */
         char altname[128];                      /* its first one (ALTIFNAMSIZ: <linux/if.h> clashes with <net/if.h>) */
-        char alias[128];                        /* its alias ("": none), as cell's veths have one */
+        char alias[NETIF_ALIAS_MAX];            /* its alias ("": none), as cell's veths have one */
         uint8_t mac[6];
         bool has_mac;
         bool has_netnsid;                       /* IFLA_LINK_NETNSID: the peer is in another namespace */
@@ -351,9 +351,19 @@ static int veth_other(struct mnl_socket *nl, const char *what, const NetifVethPa
                                    what, pair->host, pair->host_altname);
         /* Another cell's names its owner; one of an older cell, or of
          * nspawn, has none: its MAC address tells, if there is a machine ID. */
-        if (pair->host_alias && *v.alias && !streq(v.alias, pair->host_alias))
+        if (pair->host_alias && *v.alias && !streq(v.alias, pair->host_alias)) {
+                /* Another unit whose name makes this machine name: nspawn
+                 * names the veth after it (and hashes the MAC addresses
+                 * from it), so the two cannot run at once. */
+                const char *m = strstr(pair->host_alias, NETIF_ALIAS_MACHINE);
+                bool same = m && endswith(v.alias, m);
+
                 return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth of another "
-                                   "container's (\"%s\")", what, pair->host, v.alias);
+                                   "container's (\"%s\")%s%s%s", what, pair->host, v.alias,
+                                   same ? "; both units' names make the machine name " : "",
+                                   same ? m + strlen(NETIF_ALIAS_MACHINE) : "",
+                                   same ? ", which names the veth: they cannot run at once" : "");
+        }
         if (pair->host_mac && v.has_mac && memcmp(v.mac, pair->host_mac, sizeof v.mac) != 0)
                 return spawn_error(err, EEXIST, "%s: an interface %s exists on the host already, a veth with "
                                    "another MAC address than this machine's (%02x:%02x:%02x:%02x:%02x:%02x, "

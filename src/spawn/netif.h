@@ -23,6 +23,14 @@ int netif_loopback_up(const char *what, SpawnError *err);
  * going away) is tried again. */
 #define NETIF_ADDRESS_WAIT_USEC (5 * USEC_PER_SEC)
 
+/* IFLA_IFALIAS's size (IFALIASZ, <linux/if.h>, which clashes with <net/if.h>). */
+#define NETIF_ALIAS_MAX 256
+/* In the alias of a veth's host side cell makes ("VirtualEthernet= of the
+ * cell web@1, the machine web-1"), what the machine name follows: a start
+ * that meets another cell's veth of its name says when both units' names
+ * make one machine name. */
+#define NETIF_ALIAS_MACHINE ", the machine "
+
 /* A veth pair to make: the host side's name (and an alternative name for
  * it, or NULL; and an alias, IFLA_IFALIAS, saying whose it is to a start
  * that meets it, or NULL), the container side's, and their MAC addresses

@@ -63,16 +63,30 @@ static int spawn_interfaces(Spawn *s, const Plan *p, SpawnError *err) {
         return 0;
 }
 
+/* The alias of a host side cell makes, whose it is for a start that meets
+ * it (veth_other()): the unit, which one host runs once at a time, and its
+ * machine name. Not the machine name alone: two units' names can make one
+ * ("web@1", "web_1": "web-1"), and so one veth name, and the second start
+ * would take the first's running veth for its own last start's and wait
+ * for it to go. */
+static void spawn_veth_alias(const Plan *p, const char *key, char *buf, size_t size) {
+        (void) snprintf(buf, size, "%s= of the cell %s%s%s", key, p->name, NETIF_ALIAS_MACHINE,
+                        p->network_machine_name);
+}
+
 /* VirtualEthernet=: host0 and its host side (ve-NAME, vb-NAME on a
  * bridge), alone, on Bridge=, or on Zone='s bridge (made on demand); with
  * nspawn's MAC addresses when there is a machine ID. */
 static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
         uint8_t host_mac[6], peer_mac[6];
-        NetifVethPair pair = { .host = p->veth_host, .host_altname = p->veth_host_altname, .peer = "host0" };
+        char alias[NETIF_ALIAS_MAX];
+        NetifVethPair pair = { .host = p->veth_host, .host_altname = p->veth_host_altname, .host_alias = alias,
+                               .peer = "host0" };
         int r;
 
         if (!p->virtual_ethernet)
                 return 0;
+        spawn_veth_alias(p, "VirtualEthernet", alias, sizeof alias);
         if (machine_id) {
                 netif_mac(NETIF_MAC_VETH_HOST, machine_id, p->network_machine_name, 0, host_mac);
                 netif_mac(NETIF_MAC_VETH_CONTAINER, machine_id, p->network_machine_name, 0, peer_mac);
@@ -108,16 +122,16 @@ static int spawn_veth(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnE
 
 /* VirtualEthernetExtra=: a pair each, on no bridge, with nspawn's MAC
  * addresses (by the pair's position) when there is a machine ID and an
- * alias naming the machine; each host side is remembered as soon as it is
- * made, for spawn_done(). */
+ * alias naming the cell and its machine; each host side is remembered as
+ * soon as it is made, for spawn_done(). */
 static int spawn_veth_extras(Spawn *s, const Plan *p, const uint8_t *machine_id, SpawnError *err) {
-        char alias[128];
+        char alias[NETIF_ALIAS_MAX];
         int r;
 
         if (p->n_veth_extras == 0)
                 return 0;
-        /* Whose it is, for a start of another machine that meets it. */
-        (void) snprintf(alias, sizeof alias, "VirtualEthernetExtra= of the machine %s", p->network_machine_name);
+        /* Whose it is, for a start of another cell that meets it. */
+        spawn_veth_alias(p, "VirtualEthernetExtra", alias, sizeof alias);
         s->extras = calloc(p->n_veth_extras, sizeof(NetifVeth));
         if (!s->extras)
                 return spawn_error(err, ENOMEM, "VirtualEthernetExtra=");

@@ -187,12 +187,12 @@ x1=$(unit extra1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'
 x2=$(unit extra2 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
         "[Network]" "VirtualEthernetExtra=vx-same:lan0")
 start_veth_cell "$x1" 1
-ip -n "$H" -o link show vx-same | matches "alias VirtualEthernetExtra= of the machine $(unit_name extra1)" ||
-        fail "vx-same has no alias naming its machine: $(ip -n "$H" -o link show vx-same)"
+ip -n "$H" -o link show vx-same | matches "alias VirtualEthernetExtra= of the cell $(unit_name extra1), the machine $(unit_name extra1)" ||
+        fail "vx-same has no alias naming its cell and machine: $(ip -n "$H" -o link show vx-same)"
 status=0
 SECONDS=0
 timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$x2" >/dev/null 2>"$work/err" || status=$?
-at_once "one extra host side" 2 "$x2:6: VirtualEthernetExtra=vx-same:lan0: an interface vx-same exists on the host already, a veth of another container's (\"VirtualEthernetExtra= of the machine $(unit_name extra1)\")"
+at_once "one extra host side" 2 "$x2:6: VirtualEthernetExtra=vx-same:lan0: an interface vx-same exists on the host already, a veth of another container's (\"VirtualEthernetExtra= of the cell $(unit_name extra1), the machine $(unit_name extra1)\")"
 stop_cell
 [ -z "$(ip -n "$H" link show type veth | grep ' v[ebx]-')" ] || fail "veths left: $(ip -n "$H" link show type veth)"
 [ -z "$(ip -n "$H" link show type bridge)" ] || fail "bridges left: $(ip -n "$H" link show type bridge)"

@@ -81,7 +81,11 @@ static void owners(void) {
                       no_id = { .host = "vx-a", .host_alias = "VirtualEthernetExtra= of the machine two",
                                 .peer = "lan0" },
                       no_alias = { .host = "vx-a", .host_mac = mac_two, .peer = "lan0" },
-                      admin = { .host = "adm0", .peer = "adm0p" };
+                      admin = { .host = "adm0", .peer = "adm0p" },
+                      web_at = { .host = "ve-web-1", .host_mac = mac_one, .peer = "web0",
+                                 .host_alias = "VirtualEthernet= of the cell web@1, the machine web-1" },
+                      web_under = { .host = "ve-web-1", .host_mac = mac_one, .peer = "web0",
+                                    .host_alias = "VirtualEthernet= of the cell web_1, the machine web-1" };
         SpawnError err = {};
         pid_t one, two, killer;
         uint64_t start;
@@ -111,6 +115,14 @@ static void owners(void) {
         refused_at_once(&no_id, two, "a veth of another container's (\"VirtualEthernetExtra= of the machine one\")");
         refused_at_once(&no_alias, two, "a veth with another MAC address than this machine's "
                         "(02:22:22:22:22:22");
+
+        /* Two units whose names make one machine name, so one veth name
+         * and one MAC address: the second is told the first, at once. */
+        ASSERT_OK(netif_veth_create("VirtualEthernet=yes", &web_at, one, NULL, &err));
+        refused_at_once(&web_under, two, "VirtualEthernet=yes: an interface ve-web-1 exists on the host already, a "
+                        "veth of another container's (\"VirtualEthernet= of the cell web@1, the machine web-1\"); "
+                        "both units' names make the machine name web-1, which names the veth: they cannot run at "
+                        "once");
 
         /* An administrator's pair, both ends on the host. */
         ASSERT_OK(netif_veth_create("test", &admin, getpid(), NULL, &err));
