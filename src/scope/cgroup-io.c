@@ -269,6 +269,9 @@ static int writes_v1(const CgroupIODisk *disks, size_t n, CgroupIOWrite **w, siz
 
                         if (!k->set[t])
                                 continue;
+                        /* A latency target of infinity is none, as v1 has none. */
+                        if (t == CELL_IO_LATENCY && v == USEC_INFINITY)
+                                continue;
                         if (!files[t]) {
                                 *ret_bad = k->origin[t];
                                 return -EOPNOTSUPP;

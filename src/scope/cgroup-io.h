@@ -55,5 +55,6 @@ typedef struct CgroupIOWrite {
 /* What the cgroupfs manager writes for disks into a cgroup2 directory (v2)
  * or a blkio one (v1), one write per line, in order: per disk one io.max
  * line with all its limits, as the kernel keeps them. -EOPNOTSUPP with
- * *ret_bad the entry v1 has no file for (IODeviceLatencyTargetSec=); -ENOMEM. */
+ * *ret_bad the entry v1 has no file for (IODeviceLatencyTargetSec=, but for
+ * infinity: no target, v1's as the kernel's default); -ENOMEM. */
 int cg_io_writes(const CgroupIODisk *disks, size_t n, bool v2, CgroupIOWrite **ret, size_t *ret_n, size_t *ret_bad);

@@ -8,10 +8,28 @@
 #include "parse-value.h"
 #include "strv.h"
 
-/* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind), or NULL. */
+bool cg_limit_protects(const CellLimit *l) {
+        return !(l->kind == CELL_LIMIT_UNSET || (l->kind == CELL_LIMIT_VALUE && l->value == 0) ||
+                 (l->kind == CELL_LIMIT_PERCENT && l->permyriad == 0));
+}
+
+bool cg_io_device_sets(const CellIODevice *d) {
+        return d->kind != CELL_IO_LATENCY || d->value != USEC_INFINITY;
+}
+
+/* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind) that
+ * sets something (cg_io_device_sets()), or NULL. */
 static const CellIODevice *io_first(const PlanLimits *l, unsigned mask) {
         for (size_t i = 0; i < l->n_io_devices; i++)
-                if (mask & (1u << l->io_devices[i].kind))
+                if ((mask & (1u << l->io_devices[i].kind)) && cg_io_device_sets(l->io_devices + i))
+                        return l->io_devices + i;
+        return NULL;
+}
+
+/* The first latency entry, infinity too. */
+static const CellIODevice *io_first_latency(const PlanLimits *l) {
+        for (size_t i = 0; i < l->n_io_devices; i++)
+                if (l->io_devices[i].kind == CELL_IO_LATENCY)
                         return l->io_devices + i;
         return NULL;
 }
@@ -28,22 +46,29 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
         const char *memory = l->memory_max.kind ? "MemoryMax" :
                              l->memory_high.kind ? "MemoryHigh" :
                              l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
+        /* MemoryMin=0, MemoryLow=0 alone: the kernel's default, which v1 (no
+         * protection at all) has too; cgroup2 needs the controller to write it. */
+        bool memory_default = !memory && (l->memory_min.kind || l->memory_low.kind);
+        if (memory_default)
+                memory = l->memory_min.kind ? "MemoryMin" : "MemoryLow";
         /* CPUQuotaPeriodSec= alone changes nothing (systemd's period is the
          * default without a quota): it needs no controller. */
         const char *cpu = l->cpu_quota_per_sec_usec != USEC_INFINITY ? "CPUQuota" :
                           l->cpu_weight > 0 || l->cpu_idle ? "CPUWeight" : NULL;
         /* io: a latency target only cgroup2 has; throttles, which v1's blkio has
-         * too; or weights alone, which v1 has only with CFQ or BFQ. */
+         * too; or weights alone, which v1 has only with CFQ or BFQ; or a latency
+         * target of infinity alone (none, the kernel's default, as on v1). */
         const CellIODevice *latency = io_first(l, IO_LATENCY), *throttle = io_first(l, IO_THROTTLES),
-                           *weight = io_first(l, 1u << CELL_IO_DEVICE_WEIGHT);
+                           *weight = io_first(l, 1u << CELL_IO_DEVICE_WEIGHT), *no_target = io_first_latency(l);
         const char *io = latency ? io_kind_key(latency->kind) : throttle ? io_kind_key(throttle->kind) :
-                         l->io_weight > 0 ? "IOWeight" : weight ? io_kind_key(weight->kind) : NULL;
+                         l->io_weight > 0 ? "IOWeight" : weight ? io_kind_key(weight->kind) :
+                         no_target ? io_kind_key(no_target->kind) : NULL;
         const CgroupNeed all[CG_NEEDS_MAX] = {
                 { "cpuset", "cpuset", l->allowed_cpus ? "AllowedCPUs" :
                                       l->allowed_memory_nodes ? "AllowedMemoryNodes" : NULL, false },
                 { "cpu", "cpu", cpu, false },
                 { "io", "blkio", io, !latency && !throttle, !!latency },
-                { "memory", "memory", memory, false },
+                { "memory", "memory", memory, memory_default },
                 { "pids", "pids", l->tasks_max.kind != CELL_LIMIT_UNSET ? "TasksMax" : NULL, false },
         };
         size_t n = 0;
@@ -55,7 +80,7 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
 }
 
 const char *cg_limits_v2_only(const PlanLimits *l) {
-        return l->memory_min.kind ? "MemoryMin" : l->memory_low.kind ? "MemoryLow" : NULL;
+        return cg_limit_protects(&l->memory_min) ? "MemoryMin" : cg_limit_protects(&l->memory_low) ? "MemoryLow" : NULL;
 }
 
 const char *cg_limits_v1_key(const PlanLimits *l, const char *controller, const char *fallback) {

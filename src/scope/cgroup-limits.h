@@ -33,8 +33,18 @@ const char *cg_limits_v1_key(const PlanLimits *l, const char *controller, const 
 /* The first key that no cgroup1 hierarchy can hold, whichever manager: the
  * memory protections MemoryMin= and MemoryLow= (cgroup2's memory.min and
  * memory.low have no v1 twin; systemd drops them there without a word).
- * NULL if l has none. The cgroupfs manager refuses them on v1. */
+ * NULL if l has none that protects anything: 0 (0%) is the kernel's default,
+ * which v1 has too, so it needs no cgroup2 (systemd on v1 ignores it as any
+ * other). The cgroupfs manager refuses them on v1. */
 const char *cg_limits_v2_only(const PlanLimits *l);
+
+/* Whether a MemoryMin=/MemoryLow= value protects any memory: set, and
+ * neither 0 nor 0% (the kernel's default, nothing protected). */
+bool cg_limit_protects(const CellLimit *l);
+/* Whether an IO device entry asks for something the kernel does not do by
+ * default: all but a latency target of infinity (io.latency's default: no
+ * target, what cgroup v1 has too). */
+bool cg_io_device_sets(const CellIODevice *d);
 
 /* Whether l's IO limits need a controller to hold them: throttles or a
  * latency target (weights alone are skipped where v1 has no CFQ or BFQ). */

@@ -17,6 +17,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cgroup-limits.h"
 #include "cgroup-v1-notice.h"
 #include "fs-util.h"
 #include "log.h"
@@ -65,14 +66,15 @@ static int memory_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n
 
         if (!on_v1(h, "memory"))
                 return 0;
-        /* Refused by both managers: cgroup2's protections have no v1 twin. */
-        if (l->memory_min.kind && (r = add(n, "MemoryMin=: refused on this host: its memory controller is a cgroup "
-                                           "v1 one, which has no memory protection (cgroup2's memory.min); "
-                                           RUN_FAILS ", the unit needs a cgroup2 host")) < 0)
+        /* Refused by both managers: cgroup2's protections have no v1 twin. 0
+         * protects nothing, as v1 does: systemd ignores it there, as cell. */
+        if (cg_limit_protects(&l->memory_min) &&
+            (r = add(n, "MemoryMin=: refused on this host: its memory controller is a cgroup v1 one, which has no "
+                     "memory protection (cgroup2's memory.min); " RUN_FAILS ", the unit needs a cgroup2 host")) < 0)
                 return r;
-        if (l->memory_low.kind && (r = add(n, "MemoryLow=: refused on this host: its memory controller is a cgroup "
-                                           "v1 one, which has no memory protection (cgroup2's memory.low); "
-                                           RUN_FAILS ", the unit needs a cgroup2 host")) < 0)
+        if (cg_limit_protects(&l->memory_low) &&
+            (r = add(n, "MemoryLow=: refused on this host: its memory controller is a cgroup v1 one, which has no "
+                     "memory protection (cgroup2's memory.low); " RUN_FAILS ", the unit needs a cgroup2 host")) < 0)
                 return r;
         /* systemd has only MemoryMax= on v1; the scope's needs check refuses the rest. */
         if (systemd) {
@@ -156,7 +158,9 @@ static int io_unheld_notices(const PlanLimits *l, Notices *n) {
         for (size_t i = 0; i < l->n_io_devices; i++) {
                 const CellIODevice *d = l->io_devices + i;
 
-                if (d->kind == CELL_IO_LATENCY)
+                if (!cg_io_device_sets(d))
+                        r = 0;
+                else if (d->kind == CELL_IO_LATENCY)
                         r = add(n, "IODeviceLatencyTargetSec=%s: refused on this host: " NO_BLKIO ", and cgroup "
                                 "v1 has no latency target anyway (cgroup2's io.latency); " RUN_FAILS ", the unit "
                                 "needs a cgroup2 host", d->path);
@@ -181,7 +185,9 @@ static int io_notices(const PlanLimits *l, const CgroupV1Host *h, Notices *n) {
         for (size_t i = 0; i < l->n_io_devices; i++) {
                 const CellIODevice *d = l->io_devices + i;
 
-                if (d->kind == CELL_IO_LATENCY)
+                if (!cg_io_device_sets(d))
+                        r = 0;
+                else if (d->kind == CELL_IO_LATENCY)
                         r = add(n, "IODeviceLatencyTargetSec=%s: refused on this host: its io controller is cgroup "
                                 "v1's blkio, which has no latency target (cgroup2's io.latency); " RUN_FAILS
                                 ", the unit needs a cgroup2 host", d->path);

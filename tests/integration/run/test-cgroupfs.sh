@@ -224,7 +224,7 @@ fi
 # CPUQuotaPeriodSec= and CPUWeight=idle as systemd 252 writes them; the
 # memory protections only where cgroup2 has the memory controller.
 if grep -q '^[0-9]*:[^:]*\bmemory\b' /proc/self/cgroup && [ -d /sys/fs/cgroup/memory ]; then
-        for key in MemoryMin=16M MemoryLow=0; do
+        for key in MemoryMin=16M MemoryLow=16M; do
                 u=$(unit protect "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "$key")
                 run_cell cgroupfs "$u"
                 expect "$key on cgroup v1: status" "$status" 2

@@ -74,7 +74,7 @@ EOF
 # --- MemoryMin=/MemoryLow= on a hybrid host: nothing in v1 could hold them;
 # refused, naming the key, before any cgroup is made.
 if [ "$SEALED_CGROUP" = hybrid ] && controller_available memory; then
-        for key in MemoryMin=16M MemoryLow=0; do
+        for key in MemoryMin=16M MemoryLow=16M; do
                 install_cell protect <<EOF
 [Root]
 Directory=$ROOT

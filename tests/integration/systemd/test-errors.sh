@@ -230,7 +230,7 @@ EOF
         # MemoryHigh=, MemorySwapMax=, MemoryMin= and MemoryLow= would be
         # properties that nothing enforces. systemd does have the memory
         # controller there (v1's): the message says the key is cgroup2's.
-        for key in MemoryHigh=16M MemorySwapMax=0 MemoryMin=16M MemoryLow=0; do
+        for key in MemoryHigh=16M MemorySwapMax=0 MemoryMin=16M MemoryLow=16M; do
                 install_cell memhigh <<EOF
 [Root]
 Directory=$ROOT

@@ -134,6 +134,29 @@ TEST(writes_v1_has_no_latency) {
         ASSERT_NULL(w);
 }
 
+/* IODeviceLatencyTargetSec=DEV infinity is no target: io.latency's default,
+ * and all v1 has. Nothing to write there, nothing refused (systemd on v1
+ * ignores the key). */
+TEST(writes_v1_latency_infinity_is_none) {
+        CellIODevice d[] = {
+                { .kind = CELL_IO_LATENCY,  .path = (char *) "/dev/vda", .value = USEC_INFINITY },
+                { .kind = CELL_IO_READ_BPS, .path = (char *) "/dev/vda", .value = 1 },
+        };
+        dev_t devs[] = { DEV(8, 0), DEV(8, 0) };
+        _cleanup_free_ CgroupIOWrite *w = NULL;
+        size_t n = 0, bad = 99;
+        char buf[256];
+
+        ASSERT_OK(writes(d, devs, ELEMENTSOF(d), false, buf, sizeof buf, &w, &n, &bad));
+        ASSERT_STREQ(buf, "blkio.throttle.read_bps_device<8:0 1>");
+        ASSERT_EQ(bad, 99);
+        free(w);
+        w = NULL;
+        /* cgroup2 writes it, clearing any target */
+        ASSERT_OK(writes(d, devs, ELEMENTSOF(d), true, buf, sizeof buf, &w, &n, &bad));
+        ASSERT_STREQ(buf, "io.max<8:0 rbps=1>|io.latency<8:0 target=max>");
+}
+
 TEST(resolve) {
         struct stat st;
         dev_t d = 0, again = 0;

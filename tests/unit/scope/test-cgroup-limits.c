@@ -116,7 +116,12 @@ TEST(v2_only_keys) {
         l.memory_swap_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
         l.cpu_idle = true;
         ASSERT_NULL(cg_limits_v2_only(&l));
+        /* 0 and 0% protect nothing: the kernel's default, which v1 has too. */
         l.memory_low = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        ASSERT_NULL(cg_limits_v2_only(&l));
+        l.memory_min = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 0 };
+        ASSERT_NULL(cg_limits_v2_only(&l));
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 1 };
         ASSERT_STREQ(cg_limits_v2_only(&l), "MemoryLow");
         l.memory_min = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
         ASSERT_STREQ(cg_limits_v2_only(&l), "MemoryMin");
@@ -227,10 +232,29 @@ TEST(unmet_memory_high_needs_cgroup2_with_systemd) {
         ASSERT_STREQ(key, "MemoryMin");
         ASSERT_NULL(unmet_systemd(&l, v2, "memory", &key));
         l.memory_min = (CellLimit) {};
-        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 0 };
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 1 };
         ASSERT_STREQ(unmet_systemd(&l, hybrid, "", &key), "memory");
         ASSERT_STREQ(key, "MemoryLow");
         ASSERT_NULL(unmet_systemd(&l, v2, "cpu memory", &key));
+        /* MemoryLow=0% and MemoryMin=0 protect nothing, which is all v1 has:
+         * met on the hybrid layout (systemd ignores them there), with or
+         * without MemoryMax=; cgroup2 still needs its controller to write 0. */
+        l.memory_max = (CellLimit) {};
+        l.memory_low = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = 0 };
+        l.memory_min = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 0 };
+        ASSERT_NULL(unmet_systemd(&l, hybrid, "", &key));
+        ASSERT_NULL(unmet(&l, hybrid, ""));
+        ASSERT_NULL(unmet_systemd(&l, "9:name=systemd:/machine.slice/cell-web.scope\n"
+                                  "7:pids:/machine.slice/cell-web.scope\n" "0::/machine.slice/cell-web.scope\n",
+                                  "", &key));
+        ASSERT_STREQ(unmet_systemd(&l, v2, "cpu", &key), "memory");
+        ASSERT_STREQ(key, "MemoryMin");
+        ASSERT_NULL(unmet_systemd(&l, v2, "cpu memory", &key));
+        l.memory_max = (CellLimit) { .kind = CELL_LIMIT_VALUE, .value = 64 << 20 };
+        ASSERT_NULL(unmet_systemd(&l, hybrid, "", &key));
+        l.memory_max = (CellLimit) {};
+        l.memory_low = (CellLimit) {};
+        l.memory_min = (CellLimit) {};
 
         /* CPUWeight=idle: v1's cpu hierarchy holds it (the minimum shares). */
         l = no_limits();

@@ -137,6 +137,33 @@ TEST(hybrid_cgroupfs) {
         strv_free(n);
 }
 
+/* MemoryMin=0, MemoryLow=0% and a latency target of infinity ask for the
+ * kernel's default, which is all v1 has: nothing to warn of, with or without
+ * a blkio hierarchy, whichever manager (systemd ignores them on v1). */
+TEST(kernel_defaults_not_refused) {
+        CellIODevice none[] = {
+                { .kind = CELL_IO_LATENCY, .path = (char *) "/dev/vdb", .value = USEC_INFINITY,
+                  .file = (char *) "/etc/cell/w.cell", .line = 13 },
+        };
+        PlanLimits l = {
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+                .memory_min = { .kind = CELL_LIMIT_VALUE, .value = 0 },
+                .memory_low = { .kind = CELL_LIMIT_PERCENT, .permyriad = 0 },
+                .io_devices = none, .n_io_devices = ELEMENTSOF(none),
+        };
+        const char *layouts[] = { mountinfo_hybrid, mountinfo_no_blkio };
+
+        for (size_t i = 0; i < ELEMENTSOF(layouts); i++) {
+                ASSERT_NULL(notices(layouts[i], &l, CGROUP_MANAGER_SYSTEMD, 1, CG_V1_NOTICE_ALL));
+                ASSERT_NULL(notices(layouts[i], &l, CGROUP_MANAGER_CGROUPFS, 1, CG_V1_NOTICE_ALL));
+        }
+        /* 1 byte protected is refused as any protection */
+        l.memory_low.permyriad = 1;
+        char **n = notices(mountinfo_hybrid, &l, CGROUP_MANAGER_CGROUPFS, 1, CG_V1_NOTICE_ALL);
+        assert_keys(n, (const char * const[]) { "MemoryLow=: refused on this host", NULL });
+        strv_free(n);
+}
+
 TEST(weights_held_or_unknown) {
         PlanLimits l = v1_limits();
 
