@@ -5,6 +5,7 @@
  * with a systemd scope, what scope-cgroupfs-v1.c refuses or writes otherwise,
  * said before a start, on the host that will run it. */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -307,25 +308,101 @@ static int host_read = 0;               /* 0: not yet; 1: read; -errno: failed *
 static CgroupManager host_manager = CGROUP_MANAGER_AUTO;
 static int host_weights = -1;           /* -1: not yet looked at */
 
+/* A notice's place in the unit: its file's (the unit's first, then the
+ * drop-ins as they were read) and line; one without a line goes last. */
+typedef struct NoticePlace {
+        size_t file;
+        unsigned line;
+        size_t index;           /* its place among the notices: the order of equals */
+} NoticePlace;
+
+static size_t file_rank(const Plan *p, const char *file) {
+        if (streq_ptr(file, p->unit_path))
+                return 0;
+        for (size_t i = 0; i < p->n_origins; i++)
+                if (streq_ptr(p->origins[i].file, file))
+                        return 1 + i;
+        for (size_t i = 0; i < p->limits.n_io_devices; i++)
+                if (streq_ptr(p->limits.io_devices[i].file, file))
+                        return 1 + p->n_origins + i;
+        return SIZE_MAX;
+}
+
+/* origin as plan_message_origin() words it: "FILE:LINE: ", or "FILE:LINE (and
+ * N more lines): ". */
+static NoticePlace notice_place(const Plan *p, const char *origin, size_t index) {
+        NoticePlace w = { .file = SIZE_MAX, .line = UINT_MAX, .index = index };
+        const char *end = strstr(origin, " (and ") ?: endswith(origin, ": "), *colon;
+        _cleanup_free_ char *file = NULL;
+        unsigned long line;
+        char *e;
+
+        if (!end)
+                return w;
+        for (colon = end; colon > origin && colon[-1] != ':'; colon--)
+                ;
+        if (colon == origin || colon == end || !isdigit((unsigned char) *colon))
+                return w;
+        errno = 0;
+        line = strtoul(colon, &e, 10);
+        if (errno != 0 || e != end || line > UINT_MAX)
+                return w;
+        file = strndup(origin, (size_t) (colon - 1 - origin));
+        if (!file)
+                return w;
+        w.file = file_rank(p, file);
+        w.line = (unsigned) line;
+        return w;
+}
+
+static int place_compare(const void *a, const void *b) {
+        const NoticePlace *x = a, *y = b;
+
+        if (x->file != y->file)
+                return x->file < y->file ? -1 : 1;
+        if (x->line != y->line)
+                return x->line < y->line ? -1 : 1;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
 int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet set, const char *kind, char ***ret) {
         _cleanup_(strv_freep) char **n = NULL;
+        _cleanup_free_ NoticePlace *places = NULL;
         Notices out = {};
+        size_t count;
         int r;
 
         r = cg_v1_notices(&p->limits, h, set, &n);
         if (r < 0)
                 return r;
-        STRV_FOREACH(m, n) {
+        count = strv_length(n);
+        if (count > 0 && !(places = calloc(count, sizeof(NoticePlace))))
+                return -ENOMEM;
+        for (size_t i = 0; i < count; i++) {
                 char origin[PATH_MAX + 32];
 
-                plan_message_origin(p, *m, origin, sizeof origin);
+                plan_message_origin(p, n[i], origin, sizeof origin);
+                places[i] = notice_place(p, origin, i);
                 if (!origin[0] && p->unit_path)
                         (void) snprintf(origin, sizeof origin, "%s: ", p->unit_path);
-                r = add(&out, "%s%s%s", origin, strempty(kind), *m);
+                r = add(&out, "%s%s%s", origin, strempty(kind), n[i]);
                 if (r < 0) {
                         strv_free(out.l);
                         return r;
                 }
+        }
+        /* In the unit's line order, as its parse errors are said. */
+        if (count > 1) {
+                _cleanup_free_ char **sorted = malloc((count + 1) * sizeof(char *));
+                if (!sorted) {
+                        strv_free(out.l);
+                        return -ENOMEM;
+                }
+                qsort(places, count, sizeof(NoticePlace), place_compare);
+                for (size_t i = 0; i < count; i++)
+                        sorted[i] = out.l[places[i].index];
+                sorted[count] = NULL;
+                memcpy(out.l, sorted, (count + 1) * sizeof(char *));
         }
         *ret = out.l;
         return 0;

@@ -247,9 +247,11 @@ TEST(io_throttles_no_blkio) {
 
                 ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, managers[i], 1 }, CG_V1_NOTICE_ALL,
                                              "warning: ", &n));
-                ASSERT_TRUE(startswith(n[0], "/etc/cell/w.cell:13: warning: IODeviceLatencyTargetSec=/dev/vdb: "));
-                ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell:14: warning: IOReadIOPSMax=/dev/vdc: "));
-                ASSERT_TRUE(startswith(n[2], "/etc/cell/w.cell:15: warning: IOWriteBandwidthMax=/dev/vdd: "));
+                /* in line order: the weight's line 12 first */
+                ASSERT_TRUE(startswith(n[0], "/etc/cell/w.cell:12: warning: IODeviceWeight=/dev/vda: "));
+                ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell:13: warning: IODeviceLatencyTargetSec=/dev/vdb: "));
+                ASSERT_TRUE(startswith(n[2], "/etc/cell/w.cell:14: warning: IOReadIOPSMax=/dev/vdc: "));
+                ASSERT_TRUE(startswith(n[3], "/etc/cell/w.cell:15: warning: IOWriteBandwidthMax=/dev/vdd: "));
                 strv_free(n);
 
                 n = notices(mountinfo_no_blkio, &l, managers[i], 1, CG_V1_NOTICE_IO_WEIGHTS);
@@ -296,6 +298,43 @@ TEST(plan_notices) {
                      "is a cgroup v1 one, which has no cpu.idle; the container gets the minimum weight instead "
                      "(cpu.shares 2), as systemd gives it");
         ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell: StartupCPUWeight=idle: not applied as idle"));
+        strv_free(n);
+        cg_mount_free(mounts, nm);
+}
+
+/* "cell verify" says them in the unit's line order, as it says parse errors:
+ * the unit's own lines, then each drop-in's; one without a line last. */
+TEST(plan_notices_in_line_order) {
+        static uint8_t cpus[1] = { 0x01 };
+        CellIODevice io[] = {
+                { .kind = CELL_IO_LATENCY, .path = (char *) "/dev/vdb", .value = 25000,
+                  .file = (char *) "/etc/cell/w.cell", .line = 7 },
+        };
+        CellOrigin o[] = {
+                { .key = "AllowedCPUs", .file = (char *) "/etc/cell/w.cell", .line = 3 },
+                { .key = "CPUWeight", .file = (char *) "/etc/cell/w.cell", .line = 5 },
+                { .key = "MemoryMin", .file = (char *) "/etc/cell/w.cell", .line = 9 },
+                { .key = "IOWeight", .file = (char *) "/etc/cell/w.cell.d/io.conf", .line = 2 },
+        };
+        Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .origins = o, .n_origins = ELEMENTSOF(o),
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true, .startup_cpu_idle = true,
+                               .memory_min = { .kind = CELL_LIMIT_VALUE, .value = 1 << 20 }, .io_weight = 300,
+                               .allowed_cpus = cpus, .allowed_cpus_size = sizeof cpus,
+                               .io_devices = io, .n_io_devices = ELEMENTSOF(io) } };
+        CgroupMount *mounts = NULL;
+        size_t nm = 0;
+        char **n = NULL;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
+        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 0 },
+                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        assert_keys(n, (const char * const[]) {
+                "/etc/cell/w.cell:3: warning: AllowedCPUs=: refused",
+                "/etc/cell/w.cell:5: warning: CPUWeight=idle: not applied",
+                "/etc/cell/w.cell:7: warning: IODeviceLatencyTargetSec=/dev/vdb: refused",
+                "/etc/cell/w.cell:9: warning: MemoryMin=: refused",
+                "/etc/cell/w.cell.d/io.conf:2: warning: IOWeight=300: not applied",
+                "/etc/cell/w.cell: warning: StartupCPUWeight=idle: not applied", NULL });
         strv_free(n);
         cg_mount_free(mounts, nm);
 }
