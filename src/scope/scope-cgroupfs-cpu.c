@@ -105,25 +105,40 @@ static const char *period_str(uint64_t usec, char buf[static 32]) {
         return buf;
 }
 
-void scope_cgroupfs_cpu_period_notice(const Plan *p) {
+int scope_cpu_period_notice_text(const Plan *p, char **ret) {
         const PlanLimits *l = &p->limits;
         uint64_t period = cg_limits_cpu_period_adjusted(l);
         char where[PATH_MAX + 32], asked[32], got[32];
+        int r;
 
+        *ret = NULL;
         if (period == 0)
-                return;
+                return 0;
         /* systemd writes the adjusted period with a warning in its log; the
          * unit's reader sees here what the quota is measured over. */
         if (l->cpu_quota_period_set)
-                log_notice("%sCPUQuotaPeriodSec=%s: the period is %s instead: the kernel takes 1ms to 1s, with at "
-                           "least 1ms of CPU time in each (CPUQuota=%" PRIu64 ".%02" PRIu64 "%%), as systemd "
-                           "clamps it.", plan_origin_prefix(p, "CPUQuotaPeriodSec", 0, where, sizeof where),
-                           period_str(l->cpu_quota_period_usec, asked), period_str(period, got),
-                           l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100);
+                r = asprintf(ret, "%sCPUQuotaPeriodSec=%s: the period is %s instead: the kernel takes 1ms to 1s, "
+                             "with at least 1ms of CPU time in each (CPUQuota=%" PRIu64 ".%02" PRIu64 "%%), as "
+                             "systemd clamps it.", plan_origin_prefix(p, "CPUQuotaPeriodSec", 0, where, sizeof where),
+                             period_str(l->cpu_quota_period_usec, asked), period_str(period, got),
+                             l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100);
         else
-                log_notice("%sCPUQuota=%" PRIu64 ".%02" PRIu64 "%%: the period is %s, not the default 100ms: each "
-                           "period holds at least 1ms of CPU time (the kernel's least), as systemd makes it.",
-                           plan_origin_prefix(p, "CPUQuota", 0, where, sizeof where),
-                           l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
-                           period_str(period, got));
+                r = asprintf(ret, "%sCPUQuota=%" PRIu64 ".%02" PRIu64 "%%: the period is %s, not the default 100ms: "
+                             "each period holds at least 1ms of CPU time (the kernel's least), as systemd makes it.",
+                             plan_origin_prefix(p, "CPUQuota", 0, where, sizeof where),
+                             l->cpu_quota_per_sec_usec / 10000, l->cpu_quota_per_sec_usec / 100 % 100,
+                             period_str(period, got));
+        if (r < 0) {
+                *ret = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+void scope_cgroupfs_cpu_period_notice(const Plan *p) {
+        _cleanup_free_ char *text = NULL;
+
+        /* Out of memory for a notice: the start goes on without it. */
+        if (scope_cpu_period_notice_text(p, &text) >= 0 && text)
+                log_notice("%s", text);
 }

@@ -85,3 +85,6 @@ int scope_cgroupfs_write_cpu_v1(Scope *s, int idx, const Plan *p, const char *wh
  * naming the key, its file and line, and the period taken (scope-cgroupfs-cpu.c);
  * for systemd's scope too (scope.c), whose manager clamps it alike. */
 void scope_cgroupfs_cpu_period_notice(const Plan *p);
+/* That notice's text (*ret NULL: none), for systemd's scope to log once
+ * its limits are found in force (scope.c): a unit it refuses gets none. */
+int scope_cpu_period_notice_text(const Plan *p, char **ret);

@@ -43,6 +43,8 @@ struct Scope {
         ScopeOom *oom;          /* CGROUP_MANAGER_SYSTEMD: watches the scope for OOM kills */
         CgroupPrime *prime;     /* the grace period of the move ahead, started early (cgroup-prime.c) */
         ScopeMachined *machined; /* Register=yes: the call to systemd-machined (scope-machine.c) */
+        char *period_notice;    /* CGROUP_MANAGER_SYSTEMD: the CPUQuota= period notice, logged once the
+                                 * limits are found in force (NULL: none) */
         CgroupNeed needs[CG_NEEDS_MAX]; /* the controllers the plan's limits need */
         size_t n_needs;
         /* CGROUP_MANAGER_SYSTEMD: AllowedCPUs= and AllowedMemoryNodes= (SCOPE_CPUSET_*)

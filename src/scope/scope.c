@@ -346,8 +346,11 @@ int scope_new(const Plan *p, CgroupManager manager, bool user_bus, Event *event,
                 if (r < 0)
                         return scope_new_fail(s, r);
                 /* systemd clamps the period as cgroupfs does, with a warning in its
-                 * journal only: the unit's reader is told here. */
-                scope_cgroupfs_cpu_period_notice(p);
+                 * journal only: the unit's reader is told, once the scope holds
+                 * the limits (scope_wait()), not before a refusal of the unit. */
+                r = scope_cpu_period_notice_text(p, &s->period_notice);
+                if (r < 0)
+                        return scope_new_fail(s, r);
         }
         if (manager == CGROUP_MANAGER_CGROUPFS) {
                 /* No bus after all: the helper must be gone before cell checks that
@@ -410,6 +413,9 @@ int scope_wait(Scope *s) {
                 r = scope_check_and_attach(s, scope_bus_pid(s));
                 if (r < 0)
                         return r;
+                if (s->period_notice)
+                        log_notice("%s", s->period_notice);
+                s->period_notice = mfree(s->period_notice);
                 /* systemd removes an empty scope at once (CollectMode=): watch for OOM
                  * kills while it exists. Without the watch only the report is missing. */
                 if (!s->oom)
@@ -463,6 +469,7 @@ Scope *scope_free(Scope *s) {
         scope_cgroupfs_free(s);
         scope_devices_free(s);
         free(s->io_disks);
+        free(s->period_notice);
         for (ScopeCpuset i = 0; i < _SCOPE_CPUSET_MAX; i++) {
                 free(s->cpuset[i]);
                 free(s->cpuset_startup[i]);

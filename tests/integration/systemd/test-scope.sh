@@ -207,11 +207,18 @@ rc=0
 in_sealed "$CELL" run quota > "$WORK/quota.log" 2>&1 || rc=$?
 if controller_available cpu; then
         expect_eq "CPUQuota=0.5% in a scope: cell run exits 0" 0 "$rc"
+        check "... and cell says the period is 200ms" grep -q 'quota.cell:6: CPUQuota=0.50%: the period is 200ms' \
+                "$WORK/quota.log"
 else
-        # (the start is refused without the controller: the notice comes first)
+        # The start is refused without the controller: no word of a period
+        # for a unit that does not run (it came just before the refusal).
         expect_eq "CPUQuota=0.5% without a cpu controller: cell run exits 2" 2 "$rc"
+        if grep -q 'the period is' "$WORK/quota.log"; then
+                fail "... and no notice of its period: $(cat "$WORK/quota.log")"
+        else
+                ok "... and no notice of its period"
+        fi
 fi
-check "... and cell says the period is 200ms" grep -q 'quota.cell:6: CPUQuota=0.50%: the period is 200ms' "$WORK/quota.log"
 
 # --- Slice=
 install_cell sliced <<EOF

@@ -120,6 +120,19 @@ TEST(systemd_conversation) {
         ASSERT_CONTAINS(scope_last_error(s), "TasksMax=: systemd has no pids controller for cell-unenforced.scope, "
                                              "so the limit would not be enforced");
         scope_free(s);
+        /* ... with a CPUQuota= whose period systemd clamps: the notice of the
+         * period is for a start that goes on, not before the refusal. */
+        PlanLimits quota = tasks;
+        quota.cpu_quota_per_sec_usec = 5000;
+        char text[4096];
+        TestStderr c = test_stderr_capture();
+        int r = run_limited("unenforced3", "cell-unenforced3.scope", &quota, e, &s);
+        test_stderr_release(c, text, sizeof text);
+        ASSERT_ERROR(r, EOPNOTSUPP);
+        ASSERT_CONTAINS(scope_last_error(s), "systemd has no ");
+        if (strstr(text, "the period is"))
+                TEST_FAIL("the period notice came with the refusal: %s", text);
+        scope_free(s);
         /* ... nor a Startup*= one, which systemd applies while the system
          * starts up or shuts down: it needs the controller all the same. */
         static uint8_t cpu0[1] = { 0x01 };
