@@ -122,8 +122,10 @@ int config_parse_tasks_max(ConfigContext *ctx, const ConfigKey *k, CellConfig *c
                 c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_INFINITY };
                 return 0;
         }
-        /* A limit of zero tasks could not even run the payload. */
-        if (parse_permyriad(v, false, &pm) == 0 && pm > 0) {
+        /* 0% as systemd takes it in a unit file: pids.max 0, no task may be
+         * added. The payload runs (a process is moved in whatever the limit),
+         * and cannot fork. A bare 0 is refused, as systemd refuses it. */
+        if (parse_permyriad(v, false, &pm) == 0) {
                 c->tasks_max = (CellLimit) { .kind = CELL_LIMIT_PERCENT, .permyriad = pm };
                 return 0;
         }

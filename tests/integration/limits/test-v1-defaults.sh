@@ -6,7 +6,9 @@
 #   all v1 has: "cell verify" warns of none, and "cell run" runs the unit (it
 #   refused each, as systemd ignores them on v1);
 # - "cell verify" gives its v1 warnings in the unit's line order (they came
-#   by controller: a MemoryMin= below a CPUWeight=idle was said first).
+#   by controller: a MemoryMin= below a CPUWeight=idle was said first);
+# - TasksMax=0% is taken, as systemd 252 takes it in a unit file (pids.max
+#   0): the payload runs, and cannot fork.
 . "$(dirname "$0")/../run/lib.sh"
 
 v1_has() {
@@ -50,3 +52,19 @@ u=$(unit order "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" 
 "$CELL" verify "$u" 2>"$work/verify" || fail "verify: $(cat "$work/verify")"
 expect "verify's warnings in line order" "$(grep -o "^$u:[0-9]*: warning: [A-Za-z]*" "$work/verify" | tr '\n' ' ')" \
         "$u:6: warning: CPUWeight $u:7: warning: MemoryMin "
+
+# --- TasksMax=0%, as systemd takes it in a unit file: pids.max 0. The
+# payload runs, and cannot fork.
+if v1_has pids; then
+        u=$(unit notasks "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/probe" "[Limits]" "TasksMax=0%")
+        "$CELL" verify "$u" 2>"$work/verify" || fail "verify TasksMax=0%: $(cat "$work/verify")"
+        run_cell cgroupfs "$u"
+        [ "$status" -eq 0 ] || fail "TasksMax=0%: the payload did not run: exit $status: $(cat "$work/err")"
+        u=$(unit nofork "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c \"/bin/true && echo forked\"" \
+                "[Limits]" "TasksMax=0%")
+        run_cell cgroupfs "$u"
+        [ "$status" -ne 0 ] || fail "TasksMax=0%: the payload forked: $(cat "$work/out")"
+        ! grep -q forked "$work/out" || fail "TasksMax=0%: the payload forked"
+        grep -q "can't fork" "$work/err" || fail "TasksMax=0%: not the fork that failed: $(cat "$work/err")"
+        expect_nothing_left
+fi

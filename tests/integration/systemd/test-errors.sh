@@ -144,6 +144,22 @@ in_sealed "$CELL" run tmpl > "$WORK/tmpl.log" 2>&1
 WANT_STATUS=1 expect_refused "After= of a template" tmpl "$WORK/tmpl.log" $? \
         "^/run/cell/tmpl\.cell:4: After=foo@\.service: expected a unit, not the template \"foo@\.service\""
 
+# TasksMax=0% is taken as systemd takes it in a unit file (pids.max 0), but
+# systemd 252 refuses 0 over its bus, as TasksMaxScale and as TasksMax: the
+# scope cannot have it, and the start fails naming the line.
+install_cell notasks <<EOF
+[Root]
+Directory=$ROOT
+$UNDO_KEYS
+[Exec]
+Exec=/bin/error-payload
+[Limits]
+TasksMax=0%
+EOF
+in_sealed "$CELL" run notasks > "$WORK/notasks.log" 2>&1
+expect_refused "TasksMax=0% with a systemd scope" notasks "$WORK/notasks.log" $? \
+        "/run/cell/notasks\.cell:8: TasksMax=0%: systemd refused TasksMaxScale: Value specified in TasksMaxScale is out of range"
+
 # --- the call is accepted, the job fails: the slice's assertion fails, the
 # scope's start job ends with result "dependency".
 in_sealed sh -c 'mkdir -p /run/systemd/system/cell-assert.slice.d &&

@@ -270,6 +270,14 @@ TEST(limits) {
         OK(&c, "Limits", "TasksMax", "infinity");
         ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_INFINITY);
         BAD(&c, "Limits", "TasksMax", "0", "expected a number above 0");
+        /* 0% is systemd 252's too (its unit files: TasksMax 0, pids.max 0),
+         * -0% as well; a negative one is not. */
+        OK(&c, "Limits", "TasksMax", "0%");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_PERCENT);
+        ASSERT_EQ(c.tasks_max.permyriad, 0);
+        OK(&c, "Limits", "TasksMax", "-0%");
+        ASSERT_EQ(c.tasks_max.kind, CELL_LIMIT_PERCENT);
+        BAD(&c, "Limits", "TasksMax", "-1%", "expected a number above 0");
         BAD(&c, "Limits", "TasksMax", "1K", "expected a number above 0");
 
         OK(&c, "Limits", "DeviceAllow", "/dev/fuse rw");
