@@ -290,10 +290,12 @@ static int setup_v2(Scope *s, const Plan *p, const CgroupMount *m, const char *o
             (r = scope_cgroupfs_write_one(s, idx, "MemoryLow", "memory.low", buf, false)) < 0)
                 return r;
         CellLimit tasks = tasks_default ? cg_limits_tasks(l) : l->tasks_max;
-        if (cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0 &&
-            (r = scope_cgroupfs_write_one(s, idx, tasks_default ? "DefaultTasksMax" : "TasksMax", "pids.max", buf,
-                                          false)) < 0)
-                return r;
+        if (cg_format_tasks_max(&tasks, cg_limits_tasks_base(l), buf, sizeof buf) >= 0) {
+                if ((r = scope_cgroupfs_write_one(s, idx, tasks_default ? "DefaultTasksMax" : "TasksMax", "pids.max",
+                                                  buf, false)) < 0)
+                        return r;
+                s->fs->no_tasks = streq(buf, "0");
+        }
         if (l->cpu_quota_per_sec_usec != USEC_INFINITY) {
                 r = cg_format_cpu_max(l->cpu_quota_per_sec_usec, plan_cpu_quota_period(l), buf, sizeof buf);
                 if (r >= 0)
@@ -406,8 +408,10 @@ int scope_cgroupfs_new(Scope *s, const Plan *p) {
 }
 
 int scope_cgroupfs_clone_into_fd(const Scope *s) {
-        /* On hybrid hosts the cgroup1 hierarchies need cgroup.procs anyway. */
-        if (!s->fs || !s->fs->pure_v2 || s->fs->unified_idx < 0)
+        /* On hybrid hosts the cgroup1 hierarchies need cgroup.procs anyway. A
+         * cgroup with pids.max 0 (TasksMax=0%) takes no new task, but one
+         * moved in: the child, blocked until GO, is moved in then, as on v1. */
+        if (!s->fs || !s->fs->pure_v2 || s->fs->unified_idx < 0 || s->fs->no_tasks)
                 return -EBADF;
         return s->fs->dirs[s->fs->unified_idx].fd;
 }

@@ -27,6 +27,7 @@ struct ScopeCgroupfs {
         CgroupDir dirs[CGROUP_DIRS_MAX];
         size_t n_dirs;
         bool pure_v2;           /* limits in the cgroup2 tree; clone3 CLONE_INTO_CGROUP applies */
+        bool no_tasks;          /* pids.max 0 (TasksMax=0%): no clone into it, the child is moved in */
         int unified_idx;        /* the cgroup2 dir, or -1 */
         int memory_idx;         /* where memory.events / memory.oom_control are read, or -1 */
         char *own_v2;           /* cgroup2: cell's own cgroup dir, when cell moved into ... */
