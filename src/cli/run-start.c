@@ -291,8 +291,12 @@ int run_new_scope(Plan *p, CgroupManager manager, bool user_bus, Event *event, S
         int r = scope_new(p, manager, user_bus, event, ret);
         if (r < 0)
                 return run_report_scope_error(p, scope_last_error(NULL), r);
+        /* An init (Boot=yes) is told too: systemd as PID 1 mounts and manages
+         * a cgroup hierarchy, which the container then has none of. */
         if (scope_manager(*ret) == CGROUP_MANAGER_NONE)
-                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced.");
+                log_warning("Running without a cgroup (--cgroup-manager=none): no limits are enforced%s.",
+                            p->boot ? ", and Boot=yes's init finds no cgroup hierarchy of the container's own "
+                            "under /sys/fs/cgroup: a systemd init cannot boot so" : "");
         if (scope_manager(*ret) == CGROUP_MANAGER_CGROUPFS)
                 startup_notice(p);
         r = withhold_mknod(p, *ret);

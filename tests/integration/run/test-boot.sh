@@ -15,6 +15,9 @@ expect "plan: kill_signal" "$(plan_value kill_signal)" "SIGRTMIN+3"
 run_cell none "$u"
 expect "exit status" "$status" 0
 expect "pid" "$(field pid)" 1
+# No cgroup: an init is told that a systemd one cannot boot so.
+matches "Boot=yes's init finds no cgroup hierarchy" < "$work/err" ||
+        fail "no word that Boot=yes has no cgroup hierarchy: $(cat "$work/err")"
 [[ $(field environment) == *'"container=cell"'* ]] || fail "no container=cell in $(field environment)"
 compare_with_plan "$u"
 
