@@ -13,12 +13,7 @@
 #   systemd with SEALED_CGROUP=v2).
 . "$(dirname "$0")/lib.sh"
 
-v1_has() {
-        awk -v c="$1" '{ for (i = 1; i <= NF; i++) if ($i == "-") break;
-                         if ($(i + 1) != "cgroup") next;
-                         n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == c) found = 1 }
-                       END { exit !found }' /proc/self/mountinfo
-}
+. "$(dirname "$0")/../../lib/cgroup-v1.sh"
 if ! v1_has memory || ! v1_has cpu; then
         echo "skipped: no v1 memory and cpu hierarchies here (pure cgroup2: the unit tests cover it)"
         exit 77

@@ -21,12 +21,7 @@ printf '%s\n' "[Root]" "Directory=$tmp" "[Exec]" "Exec=/bin/true" "[Limits]" "Me
 
 # What this host is: v1 memory and cpu hierarchies (the super options of a
 # "cgroup" mount list its controllers), and the manager "cell run" would take.
-v1_has() {
-        awk -v c="$1" '{ for (i = 1; i <= NF; i++) if ($i == "-") break;
-                         if ($(i + 1) != "cgroup") next;
-                         n = split($(i + 3), o, ","); for (k = 1; k <= n; k++) if (o[k] == c) found = 1 }
-                       END { exit !found }' /proc/self/mountinfo
-}
+. "$(dirname "$0")/../../lib/cgroup-v1.sh"
 v1_memory=0 v1_cpu=0
 v1_has memory && v1_memory=1
 v1_has cpu && v1_cpu=1
