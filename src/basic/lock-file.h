@@ -46,6 +46,9 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
 /* Image='s locks (src/spawn/root-image.h): LOCK_SH by each container that
  * reads the image, LOCK_EX by the one that writes it. */
 #define CELL_IMAGE_LOCK_DIR "/run/cell/image-lock"
+/* MACVLAN='s addresses on their parents (src/spawn/netif-lock.h): LOCK_EX
+ * by the cell whose macvlan has it. */
+#define CELL_MACVLAN_LOCK_DIR "/run/cell/macvlan"
 
 /* "inode-DEV:INO": the name of a lock file of what (dev, ino) is, the
  * same for every path that leads to it (the places', Image='s). */

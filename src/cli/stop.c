@@ -64,12 +64,13 @@ static int stop_starting(const char *name) {
         return 0;
 }
 
-/* The lock files of places (Directory=, Bind= sources), images and picked
- * UID ranges that no one holds: a killed run left its own there, which only
+/* The lock files of places (Directory=, Bind= sources), images, picked
+ * UID ranges and macvlan addresses that no one holds: a killed run left its own there, which only
  * a later start taking that very file would have removed. Each tried as a
  * start's sweep tries them (lock_dir_sweep()): a held one stays untouched. */
 static void stop_sweep_lock_dirs(void) {
-        static const char *const dirs[] = { CELL_PLACE_LOCK_DIR, CELL_IMAGE_LOCK_DIR, CELL_UID_LOCK_DIR };
+        static const char *const dirs[] = { CELL_PLACE_LOCK_DIR, CELL_IMAGE_LOCK_DIR, CELL_UID_LOCK_DIR,
+                                            CELL_MACVLAN_LOCK_DIR };
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_close_ int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

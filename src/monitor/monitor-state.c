@@ -511,11 +511,12 @@ void monitor_state_release_name_lock(MonitorState *s) {
 }
 
 void monitor_state_release_shared(MonitorState *s) {
-        /* A place's, a UID slot's or an image's lock file goes with its last
-         * holder (others are closed). */
+        /* A place's, a UID slot's, an image's or a macvlan address's lock
+         * file goes with its last holder (others are closed). */
         for (size_t i = 0; i < s->n_shared_lock_fds; i++)
                 lock_file_release_shared_any(s->shared_lock_fds[i],
                                              (const char *const[]) { CELL_PLACE_LOCK_DIR, CELL_UID_LOCK_DIR,
-                                                                     CELL_IMAGE_LOCK_DIR, NULL });
+                                                                     CELL_IMAGE_LOCK_DIR, CELL_MACVLAN_LOCK_DIR,
+                                                                     NULL });
         s->n_shared_lock_fds = 0;
 }

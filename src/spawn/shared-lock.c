@@ -345,9 +345,12 @@ bool shared_locks_on(const SharedLocks *l, dev_t dev) {
 void shared_locks_done(SharedLocks *l) {
         for (size_t i = 0; i < l->n; i++) {
                 /* A place's lock file goes with its last holder; of the
-                 * locks only held (shared_locks_add_held()), an image's. */
+                 * locks only held (shared_locks_add_held()), an image's and
+                 * a macvlan address's (netif-lock.h). */
                 if (l->locks[i].held)
-                        lock_file_release_shared(l->locks[i].fd, CELL_IMAGE_LOCK_DIR);
+                        lock_file_release_shared_any(l->locks[i].fd, (const char *const[]) { CELL_IMAGE_LOCK_DIR,
+                                                                                             CELL_MACVLAN_LOCK_DIR,
+                                                                                             NULL });
                 else
                         lock_file_release_shared(l->locks[i].fd, l->dir ?: SHARED_LOCK_DIR);
                 free(l->locks[i].path);

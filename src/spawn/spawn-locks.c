@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "netfw.h"
+#include "netif-lock.h"
 #include "port-lock.h"
 #include "spawn-locks.h"
 #include "spawn.h"
@@ -53,6 +54,12 @@ int spawn_locks_take(const SpawnParams *params, Spawn *s, SpawnError *err) {
          * nothing made, its traffic untouched. Held, handed over, with the
          * places' locks. */
         r = port_locks_acquire(p, NULL, &s->shared, err);
+        if (r < 0)
+                return r;
+        /* MACVLAN=: each macvlan's address on its parent, as Port='s
+         * ports: another cell's (of a unit whose name makes the same
+         * machine name) refused at once, before anything is made. */
+        r = netif_macvlan_locks_acquire(p, NULL, &s->shared, err);
         if (r < 0)
                 return r;
         /* The range (and for pick its lock) before clone: a start that

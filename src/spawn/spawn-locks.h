@@ -4,7 +4,8 @@
 /* The locks a start holds from before its clone until its container ends
  * (spawn.h's Spawn, handed over to cell-monitor): LOCK_SH on the shared
  * places (Directory=, each Bind= source: shared-lock.h), Image='s
- * (root-image.h), each Port='s host port (port-lock.h), and the UID range
+ * (root-image.h), each Port='s host port (port-lock.h), each MACVLAN='s
+ * address on its parent (netif-lock.h), and the UID range
  * (uid-range.h: PrivateUsers=pick's lock; the other modes hold none, and
  * keep only what they decided).
  *
