@@ -13,8 +13,8 @@
 
 #include "lock-file.h"
 #include "macros.h"
+#include "netif-internal.h"
 #include "netif-lock.h"
-#include "netif.h"
 
 /* Who holds the file, as it wrote itself there: its unit and machine
  * name, "" when it cannot be read (or has not been written yet: the
@@ -40,6 +40,21 @@ static void macvlan_lock_holder(int dir_fd, const char *file, char *unit, char *
         (void) snprintf(machine, n, "%s", nl);
 }
 
+/* The link whose macvlans' addresses the kernel keeps apart, for one made
+ * on the parent of index: the parent, or for a macvlan (or macvtap) the
+ * link below it, on which the kernel makes macvlans of a macvlan; 0 for
+ * one below in another network namespace, where ours cannot name it (the
+ * clash is then only met when the macvlan goes up). */
+static unsigned macvlan_lower(struct mnl_socket **nl, unsigned index) {
+        NetifMoved m;
+
+        if (!*nl && netif_open(nl) < 0)
+                return index;
+        if (link_get(*nl, (int) index, NULL, &m) < 0 || (!streq(m.kind, "macvlan") && !streq(m.kind, "macvtap")))
+                return index;
+        return m.link_netnsid < 0 ? m.link : 0;
+}
+
 /* Undoes what this call added to l: its lock files go with their locks,
  * as their holder's release removes them (no one else holds them). */
 static void macvlan_locks_drop(SharedLocks *l, size_t from, const char *lock_dir) {
@@ -50,10 +65,14 @@ static void macvlan_locks_drop(SharedLocks *l, size_t from, const char *lock_dir
         l->n = MIN(l->n, from);
 }
 
-static int macvlan_lock_refused(const Plan *p, size_t i, const uint8_t mac[static 6], int dir_fd,
+static int macvlan_lock_refused(const Plan *p, size_t i, unsigned lower, const uint8_t mac[static 6], int dir_fd,
                                 const char *lock_dir, const char *file, SpawnError *err) {
-        char origin[PATH_MAX + 32], unit[256], machine[256], who[300];
+        char origin[PATH_MAX + 32], unit[256], machine[256], who[300], below[IFNAMSIZ] = "";
         bool same = false;
+
+        /* A macvlan parent: the clash is on the link below it. */
+        if (lower > 0 && !if_indextoname(lower, below))
+                (void) snprintf(below, sizeof below, "%u", lower);
 
         macvlan_lock_holder(dir_fd, file, unit, machine, sizeof unit);
         if (!*unit)
@@ -65,16 +84,19 @@ static int macvlan_lock_refused(const Plan *p, size_t i, const uint8_t mac[stati
                 same = streq(machine, p->network_machine_name);
         }
         return spawn_error(err, EADDRINUSE,
-                           "%sMACVLAN=%s: %s has a macvlan on %s with this machine's MAC address "
+                           "%sMACVLAN=%s: %s has a macvlan on %s%s%s%s with this machine's MAC address "
                            "%02x:%02x:%02x:%02x:%02x:%02x already (its lock: %s/%s)%s%s%s",
                            plan_origin_prefix(p, "MACVLAN", i, origin, sizeof origin), p->macvlans[i].host, who,
-                           p->macvlans[i].host, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], lock_dir,
+                           *below ? below : p->macvlans[i].host, *below ? " (the link below the macvlan " : "",
+                           *below ? p->macvlans[i].host : "", *below ? ")" : "",
+                           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], lock_dir,
                            file, same ? "; both units' names make the machine name " : "",
                            same ? machine : "",
                            same ? ", which the MAC address is made from: they cannot run at once" : "");
 }
 
 int netif_macvlan_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks *l, SpawnError *err) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
         uint8_t machine_id[16];
         size_t n_before = l->n;
@@ -100,21 +122,24 @@ int netif_macvlan_locks_acquire(const Plan *p, const char *lock_dir, SharedLocks
         for (size_t i = 0; i < p->n_macvlans; i++) {
                 _cleanup_close_ int fd = -EBADF;
                 char file[96], path[PATH_MAX];
-                unsigned index;
+                unsigned index, lower;
                 uint8_t mac[6];
 
                 /* Missing: spawn_network() fails on it, naming it. */
                 index = if_nametoindex(p->macvlans[i].host);
                 if (index == 0)
                         continue;
+                lower = macvlan_lower(&nl, index);
+                if (lower == 0)
+                        continue;
                 netif_mac(NETIF_MAC_MACVLAN, machine_id, p->network_machine_name, i, mac);
                 (void) snprintf(file, sizeof file, "net-%" PRIu64 "-%u-%02x%02x%02x%02x%02x%02x",
-                                (uint64_t) netns.st_ino, index, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+                                (uint64_t) netns.st_ino, lower, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
                 r = lock_file_take(dir_fd, file, text, &fd);
                 if (r == 0) {
                         /* Refused before anything is made: the other cell's
                          * macvlan is untouched, and nothing is left of ours. */
-                        r = macvlan_lock_refused(p, i, mac, dir_fd, lock_dir, file, err);
+                        r = macvlan_lock_refused(p, i, lower != index ? lower : 0, mac, dir_fd, lock_dir, file, err);
                         macvlan_locks_drop(l, n_before, lock_dir);
                         return r;
                 }

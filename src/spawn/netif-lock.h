@@ -16,7 +16,8 @@
  *
  * flock(LOCK_EX|LOCK_NB), "UNIT\nMACHINE\n" written into it for the message
  * of the one refused: <INODE> is the supervisor's network namespace, where
- * the parent of index <IFINDEX> is. Taken before the clone, held for the
+ * the parent of index <IFINDEX> is (for a parent that is a macvlan, the
+ * link below it: the kernel makes a macvlan of a macvlan on that). Taken before the clone, held for the
  * container's life with the shared places' locks (handed over to
  * cell-monitor), released by its holder (the file removed), or freed by a
  * SIGKILL (the file left, swept by the next start with MACVLAN= and by

@@ -14,7 +14,8 @@
 # and the machine name both make; it waited 5 s ("still after 5 s ... by
 # another container of this machine name?") and named neither. It leaves
 # nothing: no link, no lock file, no state. NAME@2 (another machine) runs
-# beside NAME@1 on pa. Each one's lock file goes with its stop.
+# beside NAME@1 on pa. Each one's lock file goes with its stop. The same
+# on parents that are macvlans of pa (the kernel makes theirs on pa).
 # 2. A cell killed (SIGKILL to cell-monitor) whose network namespace the
 # kernel has not torn down yet (held here 2 s longer): its macvlan still has
 # the address on pa when it is started again at once; the start waits for
@@ -102,6 +103,25 @@ stop_bg "$apid"
 expect "the lock files after the stops" "$(locks)" ""
 expect "H's links after the stops" "$(links)" "$base"
 
+# Parents that are macvlans of pa: the kernel makes the cells' macvlans
+# on pa, where their addresses clash as well.
+for m in mva mvb; do ip -n "$H" link add $m link pa type macvlan mode bridge; done
+sed -i 's/^MACVLAN=pa$/MACVLAN=mva/' "$a"
+sed -i 's/^MACVLAN=pa$/MACVLAN=mvb/' "$b"
+start_bg "$a"
+apid=$pid
+status=0
+SECONDS=0
+timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$b" >/dev/null 2>"$work/err2" || status=$?
+expect "$under on mvb while $at runs on mva: exit status ($(cat "$work/err2"))" "$status" 2
+want="$b:7: MACVLAN=mvb: the cell $at has a macvlan on pa (the link below the macvlan mvb) with this machine's"
+grep -qF "$want" "$work/err2" || fail "$under's message on mvb: $(cat "$work/err2")"
+[ "$SECONDS" -le 2 ] || fail "$under on mvb failed only after ${SECONDS} s"
+stop_bg "$apid"
+expect "the lock files after the stop on mva" "$(locks)" ""
+for m in mva mvb; do ip -n "$H" link del $m; done
+for f in "$a" "$b"; do write_unit "$f"; done
+
 # A start that fails after its lock was taken lets it go, the file too.
 bad=$(unit bad "[Root]" "Directory=$root" "[Exec]" "Exec=/nonexistent" "[Network]" "MACVLAN=pa")
 status=0
@@ -141,4 +161,5 @@ ip netns exec "$H" "$CELL" stop "$at" >/dev/null 2>"$work/err.stop" || status=$?
 expect "cell stop of killed $at: exit status ($(cat "$work/err.stop"))" "$status" 3
 expect "the lock files after cell stop of killed $at" "$(locks)" ""
 expect "H's links at the end" "$(links)" "$base"
-echo "ok: two units of one machine name on one parent: the second fails at once, naming the first; a killed cell's macvlan waited for"
+echo "ok: two units of one machine name on one parent (or below macvlan parents): the second fails at once," \
+        "naming the first; a killed cell's macvlan waited for; cell stop of a killed cell removes its lock file"
