@@ -66,3 +66,27 @@ stop_cell() {
         kill -TERM $pid
         wait $pid || true
 }
+
+# start_in_h UNIT [MONITOR]: cell run of UNIT in H with the none manager
+# ($CELL_MONITOR=MONITOR, 1 by default: handed over to cell-monitor), in
+# the background; waits for its payload to touch /net.done; sets $pid
+# (cell: ip netns exec and env exec it) and $cpid (the container's init).
+start_in_h() {
+        rm -f "$root/net.done"
+        ip netns exec "$H" env CELL_MONITOR="${2:-1}" "$CELL" run --cgroup-manager=none "$1" \
+                >"$work/out" 2>"$work/err" &
+        pid=$!
+        for _ in $(seq 50); do
+                [ -e "$root/net.done" ] && break
+                kill -0 $pid 2>/dev/null || fail "cell ended: $(cat "$work/err")"
+                sleep 0.2
+        done
+        [ -e "$root/net.done" ] || fail "the payload never ran: $(cat "$work/err")"
+        cpid=$(pgrep -P $pid | head -1)
+        [ -n "$cpid" ] || fail "no container init under cell $pid"
+}
+
+# h_link_names: the names of H's links but lo, sorted, on one line.
+h_link_names() {
+        ip -n "$H" -o link show | sed -n 's/^[0-9]*: \([^:@]*\)[:@].*/\1/p' | grep -vx lo | sort | tr '\n' ' '
+}

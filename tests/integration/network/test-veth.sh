@@ -30,22 +30,6 @@ command -v nsenter >/dev/null || { echo "skipped: needs nsenter"; exit 77; }
 
 payload='touch /net.done; exec sleep 1000'
 
-# start_veth_cell UNIT MONITOR: cell in H ($CELL_MONITOR=MONITOR); waits for
-# the payload; sets $pid (cell) and $cpid (the container's init).
-start_veth_cell() {
-        rm -f "$root/net.done"
-        ip netns exec "$H" env CELL_MONITOR="$2" "$CELL" run --cgroup-manager=none "$1" >"$work/out" 2>"$work/err" &
-        pid=$!          # cell itself: ip netns exec and env exec it
-        for _ in $(seq 50); do
-                [ -e "$root/net.done" ] && break
-                kill -0 $pid 2>/dev/null || fail "cell ended: $(cat "$work/err")"
-                sleep 0.2
-        done
-        [ -e "$root/net.done" ] || fail "the payload never ran: $(cat "$work/err")"
-        cpid=$(pgrep -P $pid | head -1)
-        [ -n "$cpid" ] || fail "no container init under cell $pid"
-}
-
 # mac_of IFNAME: the MAC address of IFNAME in "ip -o link show" on stdin.
 mac_of() {
         sed -n "s/^[0-9]*: $1[@:].* link\/ether \([0-9a-f:]*\) .*/\1/p"
@@ -61,7 +45,7 @@ for n in web@1 web_1; do
         expect "$n: the veth's whole name" "$(plan_value veth_host_altname)" "ve-$machine"
         host_if=$(plan_value veth_host)
         expect_match "$n: the veth's name, shortened" "$host_if" '^ve-.{12}$'
-        start_veth_cell "$u" 0
+        start_in_h "$u" 0
         ip -n "$H" link show "ve-$machine" >/dev/null || fail "$n: no link ve-$machine on H"
         macs=$(ip -n "$H" -o link show "$host_if" | mac_of "$host_if")/$(nsenter -t "$cpid" -n ip -o link show host0 | mac_of host0)
         expect_match "$n: the MAC addresses" "$macs" '^..:.*/..:'
@@ -85,7 +69,7 @@ u=$(unit reuse "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'" 
 host_if=$(plan_value veth_host)
 host_alt=$(plan_value veth_host_altname)
 for monitor in 0 1; do
-        start_veth_cell "$u" "$monitor"
+        start_in_h "$u" "$monitor"
         host_mac=$(ip -n "$H" -o link show "$host_if" | mac_of "$host_if")
         index=$(ip -n "$H" -o link show "$host_if" | cut -d: -f1)
         [ -n "$index" ] || fail "no $host_if on H"
@@ -117,7 +101,7 @@ old_veth() {
 old_veth
 (sleep 1; ip -n "$H" link del "$host_if") &
 deleter=$!
-start_veth_cell "$u" 1
+start_in_h "$u" 1
 wait $deleter
 ip -n "$H" -d -o link show "$host_if" | matches " veth " || fail "no veth $host_if of the start that waited"
 stop_cell
@@ -172,7 +156,7 @@ for key in VirtualEthernet=yes Zone=tw; do
         printf '%s\n' "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Network]" "$key" > "$short"
         "$CELL" plan --json "$short" > "$work/plan" || fail "cell plan --json $short failed"
         expect "$key: the second machine's host side" "$(plan_value veth_host)" "$twin_if"
-        start_veth_cell "$long" 1
+        start_in_h "$long" 1
         status=0
         SECONDS=0
         timeout 20 ip netns exec "$H" "$CELL" run --cgroup-manager=none "$short" >/dev/null 2>"$work/err" || status=$?
@@ -186,7 +170,7 @@ x1=$(unit extra1 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/sh -c '$payload'
         "[Network]" "VirtualEthernetExtra=vx-same:lan0")
 x2=$(unit extra2 "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" \
         "[Network]" "VirtualEthernetExtra=vx-same:lan0")
-start_veth_cell "$x1" 1
+start_in_h "$x1" 1
 ip -n "$H" -o link show vx-same | matches "alias VirtualEthernetExtra= of the cell $(unit_name extra1), the machine $(unit_name extra1)" ||
         fail "vx-same has no alias naming its cell and machine: $(ip -n "$H" -o link show vx-same)"
 status=0
