@@ -5,9 +5,11 @@
 # Directory= with --cgroup-manager=none and cgroupfs, MemoryMax=,
 # PrivateUsers=pick, Volatile=yes, Overlay=, Bind=, ReadOnly=yes,
 # SystemCallFilter=, DropCapability=, Image= of an ext4 file (plain and
-# with PrivateUsers=pick) and of GPT images, VirtualEthernet=yes and Port=. Each is checked here for
-# cell's exit status and what the container reported, and nothing may be
-# left in the VM (mounts, cgroups, loop devices).
+# with PrivateUsers=pick) and of GPT images, VirtualEthernet=yes, Port=,
+# IPVLAN= and MACVLAN= (on a dummy link of the VM's; this machine's kernel
+# may have no ipvlan). Each is checked here for cell's exit status and what
+# the container reported, and nothing may be left in the VM (mounts,
+# cgroups, loop devices, links).
 #
 # Interfaces cell needs from a later kernel show up as failures: Image=
 # failed here ("cannot clone its mount") while it cloned the image's
@@ -160,6 +162,44 @@ if [ "$(st veth)" = skipped ]; then
 else
         ok veth
         [[ $(get veth interfaces) == *'"host0": {"up": true'* ]] || fail "veth: no host0 up: $(get veth interfaces)"
+fi
+
+# IPVLAN= and MACVLAN= on the VM's dummy vp0: the link up inside (an ipvlan
+# with vp0's MAC address, in L2 mode: no NOARP; a macvlan with its own),
+# Address= and Gateway='s route on it, and the host's links as before.
+vlan_ok() {     # vlan_ok CASE LINK ADDRESS
+        local line
+        ok "$1"
+        line=$(grep "^[0-9]*: $2[@:]" "$work/case/$1.out") || fail "$1: no $2 inside: $(out "$1")"
+        expect_match "$1: $2 up" "$line" "<([A-Z_]+,)*UP[,>]"
+        if [[ $line == *NOARP* ]]; then fail "$1: $2 does not answer ARP (not L2 mode): $line"; fi
+        if [[ $2 == iv-* ]]; then
+                expect "$1: $2's MAC address (vp0's)" "$(get_mac "$1")" "$parent"
+        elif [ "$(get_mac "$1")" = "$parent" ]; then
+                fail "$1: $2 has vp0's MAC address"
+        fi
+        expect_match "$1: Address=" "$(out "$1")" "$2 +inet $3/24 "
+        expect_match "$1: Gateway=" "$(out "$1")" "default via 10\.0\.7\.1 dev $2"
+        expect "$1: links on the host after" "$(sed -n 's/^host: //p' "$work/case/$1.out")" "$links"
+}
+get_mac() { sed -n 's/^mac: //p' "$work/case/$1.out"; }
+if [ "$(st ipvlan)" = skipped ]; then
+        echo "ipvlan: skipped, no ipvlan or macvlan module in $(uname_vm)"
+else
+        parent=$(sed -n 's/^@@parent //p' "$work/vm")
+        links=$(sed -n 's/^@@links //p' "$work/vm" | head -n 1)
+        expect "links in the VM at the end" "$(sed -n 's/^@@links //p' "$work/vm" | tail -n 1)" "$links"
+        vlan_ok ipvlan iv-vp0 10.0.7.2
+        # At once again, with the same address.
+        vlan_ok ipvlanagain iv-vp0 10.0.7.2
+        vlan_ok macvlan mv-vp0 10.0.7.3
+        vlan_ok ipvlanholder iv-vp0 10.0.7.9
+        vlan_ok macvlanholder mv-vp0 10.0.7.9
+        vlan_ok ipvlanholder2 iv-vp0 10.0.7.9
+        for c in macvlanbusy ipvlanbusy ipvlansame; do
+                expect "$c: status" "$(st "$c")" 2
+                expect "$c: links on the host after" "$(sed -n 's/^host: //p' "$work/case/$c.out")" "$links"
+        done
 fi
 
 # Nothing left in the VM: mounts and cgroups as before the cases, no loop device.

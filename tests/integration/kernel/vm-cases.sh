@@ -26,10 +26,11 @@ run() {
         shift 2
         printf '%s\n' "$@" > "/tmp/$name.cell"
         status=0
-        timeout 60 cell run --cgroup-manager="$manager" "/tmp/$name.cell" >/tmp/out 2>/tmp/err || status=$?
+        timeout 60 cell run --cgroup-manager="$manager" "/tmp/$name.cell" >"/tmp/$name.out" 2>"/tmp/$name.err" ||
+                status=$?
         echo "@@case $name $status"
-        sed 's/^/@@out /' /tmp/out
-        sed 's/^/@@err /' /tmp/err
+        sed 's/^/@@out /' "/tmp/$name.out"
+        sed 's/^/@@err /' "/tmp/$name.err"
 }
 
 run plain none "[Root]" "Directory=$R" "[Exec]" "Exec=/bin/probe"
@@ -80,6 +81,64 @@ if [ -d /sys/module/veth ]; then
 else
         echo "@@case veth skipped"
         echo "@@case ports skipped"
+fi
+
+# IPVLAN= and MACVLAN= on a dummy parent of the VM's: the link inside
+# with Address= and Gateway=, nothing of it on the host afterwards (the
+# parent stays). A start right after the last (whose namespace the kernel
+# may still be tearing down). A parent a running cell holds: the other
+# kind is refused by the kernel (EBUSY), the same address on a second
+# ipvlan too (EADDRINUSE).
+cat > "$R/bin/vlan-report" <<'EOF'
+#!/bin/sh
+# busybox ip shows no link kind: an ipvlan has its parent's MAC address, a
+# macvlan one of its own; in L2 mode it answers ARP (no NOARP flag).
+ip -o link show "$1"; echo "mac: $(cat "/sys/class/net/$1/address")"; ip -o -4 addr show dev "$1"; ip route
+[ -e /hold ] || exit 0
+touch /held
+n=0
+while [ ! -e /release ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+EOF
+chmod 0755 "$R/bin/vlan-report"
+links() { ip -o link show | sed -E 's/^[0-9]+: ([^:]+):.*/\1/' | sort | tr '\n' ' '; }
+# vlan NAME KEY ADDRESS: a cell with KEY=vp0, ADDRESS and a gateway.
+vlan() {
+        link=iv-vp0
+        [ "$2" = IPVLAN ] || link=mv-vp0
+        run "$1" none "[Root]" "Directory=$R" "[Isolation]" "PrivateNetwork=yes" \
+                "[Network]" "$2=vp0" "Address=$3" "Gateway=10.0.7.1" "[Exec]" "Exec=/bin/vlan-report $link"
+        echo "@@out host: $(links)"
+}
+# hold NAME KEY ADDRESS CASE...: the cell "vlan NAME KEY ADDRESS" running
+# while CASE ("vlan ...") runs.
+hold() {
+        rm -f "$R/held" "$R/release"
+        touch "$R/hold"
+        vlan "$1" "$2" "$3" > /tmp/holder.out 2>&1 &
+        holder=$!
+        shift 3
+        n=0
+        while [ ! -e "$R/held" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+        rm -f "$R/hold"
+        "$@"
+        touch "$R/release"
+        wait $holder
+        cat /tmp/holder.out
+        rm -f "$R/held" "$R/release"
+}
+if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 type dummy && ip link set vp0 up; then
+        echo "@@links $(links)"
+        echo "@@parent $(cat /sys/class/net/vp0/address)"
+        vlan ipvlan IPVLAN 10.0.7.2/24
+        vlan ipvlanagain IPVLAN 10.0.7.2/24
+        vlan macvlan MACVLAN 10.0.7.3/24
+        hold ipvlanholder IPVLAN 10.0.7.9/24 vlan macvlanbusy MACVLAN 10.0.7.3/24
+        hold macvlanholder MACVLAN 10.0.7.9/24 vlan ipvlanbusy IPVLAN 10.0.7.2/24
+        hold ipvlanholder2 IPVLAN 10.0.7.9/24 vlan ipvlansame IPVLAN 10.0.7.9/24
+        echo "@@links $(links)"
+        ip link del vp0
+else
+        for c in ipvlan ipvlanagain macvlan macvlanbusy ipvlanbusy ipvlansame; do echo "@@case $c skipped"; done
 fi
 
 echo "@@after $(grep -c . /proc/self/mountinfo) $(cgroups)"
