@@ -537,6 +537,15 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
         r = netif_request(nl, nlh);
         if (r == -EOPNOTSUPP)
                 return spawn_error(err, r, "%s=%s: this kernel has no %s support", key, parent, kind);
+        /* The kernel gives a link's packets to one taker (its rx handler):
+         * the other kind's links (another container's), a bridge, a bond.
+         * Its bare EBUSY says none of that. */
+        if (r == -EBUSY)
+                return spawn_error(err, r, "%s=%s: creating the %s %s in the container: %s takes its packets for "
+                                   "another link already: it is the parent of %s (another container's %s=%s?) "
+                                   "or a bridge's or bond's port, and cannot have %ss too", key, parent,
+                                   kind, name, parent, streq(kind, "macvlan") ? "ipvlans" : "macvlans",
+                                   streq(kind, "macvlan") ? "IPVLAN" : "MACVLAN", parent, kind);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: creating the %s %s in the container", key, parent, kind, name);
         return 0;

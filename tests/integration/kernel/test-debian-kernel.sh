@@ -200,6 +200,16 @@ else
                 expect "$c: status" "$(st "$c")" 2
                 expect "$c: links on the host after" "$(sed -n 's/^host: //p' "$work/case/$c.out")" "$links"
         done
+        # vp0 is the parent of another container's links of the other kind:
+        # the kernel's EBUSY, said so, at the key's line.
+        grep -qF "/tmp/macvlanbusy.cell:6: MACVLAN=vp0: creating the macvlan mv-vp0 in the container: vp0 takes its \
+packets for another link already: it is the parent of ipvlans (another container's IPVLAN=vp0?) or a bridge's or \
+bond's port, and cannot have macvlans too: Device or resource busy" "$work/case/macvlanbusy.err" ||
+                fail "macvlanbusy: not refused for vp0's ipvlans: $(cat "$work/case/macvlanbusy.err")"
+        grep -qF "/tmp/ipvlanbusy.cell:6: IPVLAN=vp0: creating the ipvlan iv-vp0 in the container: vp0 takes its \
+packets for another link already: it is the parent of macvlans (another container's MACVLAN=vp0?) or a bridge's or \
+bond's port, and cannot have ipvlans too: Device or resource busy" "$work/case/ipvlanbusy.err" ||
+                fail "ipvlanbusy: not refused for vp0's macvlans: $(cat "$work/case/ipvlanbusy.err")"
 fi
 
 # Nothing left in the VM: mounts and cgroups as before the cases, no loop device.
