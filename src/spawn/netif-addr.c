@@ -92,6 +92,7 @@ static int default_route_add(struct mnl_socket *nl, unsigned index, const char *
 int netif_configure(const char *what, const char *ifname, char * const *addresses, char * const *gateways,
                     SpawnError *err) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        const char *ipvlan_parent = startswith(what, "IPVLAN=");
         unsigned index;
         int r;
 
@@ -103,6 +104,12 @@ int netif_configure(const char *what, const char *ifname, char * const *addresse
                 return r;
         for (char * const *a = addresses; a && *a; a++) {
                 r = address_add(nl, index, *a);
+                /* An ipvlan's addresses are unique among the ipvlans of
+                 * its parent, in every namespace: another container's. */
+                if (r == -EADDRINUSE && ipvlan_parent)
+                        return spawn_error(err, r, "Address=%s: cannot add it to %s: another ipvlan of %s has it "
+                                           "(another container's IPVLAN=%s?)", *a, ifname, ipvlan_parent,
+                                           ipvlan_parent);
                 /* The same one twice (a drop-in repeating the unit's):
                  * one address, as networkd keeps one. */
                 if (r < 0 && r != -EEXIST)

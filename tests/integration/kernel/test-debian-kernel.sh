@@ -210,6 +210,11 @@ bond's port, and cannot have macvlans too: Device or resource busy" "$work/case/
 packets for another link already: it is the parent of macvlans (another container's MACVLAN=vp0?) or a bridge's or \
 bond's port, and cannot have ipvlans too: Device or resource busy" "$work/case/ipvlanbusy.err" ||
                 fail "ipvlanbusy: not refused for vp0's macvlans: $(cat "$work/case/ipvlanbusy.err")"
+        # An address another container's ipvlan of vp0 has: the kernel's
+        # EADDRINUSE, saying where.
+        grep -qF "/tmp/ipvlansame.cell:7: Address=10.0.7.9/24: cannot add it to iv-vp0: another ipvlan of vp0 has \
+it (another container's IPVLAN=vp0?): Address already in use" "$work/case/ipvlansame.err" ||
+                fail "ipvlansame: not refused for the other ipvlan's address: $(cat "$work/case/ipvlansame.err")"
 fi
 
 # Nothing left in the VM: mounts and cgroups as before the cases, no loop device.
