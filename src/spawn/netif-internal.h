@@ -5,6 +5,8 @@
  * other files (they use netif.h). */
 
 #include <libmnl/libmnl.h>
+#include <net/if.h>
+#include <stdint.h>
 
 #include "netif.h"
 
@@ -32,6 +34,13 @@ int link_open_up(const char *what, const char *ifname, unsigned index, struct mn
 /* The link of index (or, with index 0, of name) in nl's namespace: its
  * current name in ret->name and what identifies it; -ENODEV: none. */
 int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret);
+
+/* The first ipvlan in nl's namespace on the link of index parent there
+ * that is not in L2 mode: 1 and its name and mode (IPVLAN_MODE_L3, ...) in
+ * ret_name and *ret_mode; 0 when there is none; else -errno. The kernel
+ * has one mode for all ipvlans of a parent, which each new one sets. */
+int netif_ipvlan_other_mode(struct mnl_socket *nl, unsigned parent, char ret_name[static IFNAMSIZ],
+                            uint16_t *ret_mode);
 
 /* systemd-nspawn's lock around its zones' bridges, at path (an OFD write
  * lock, as nspawn's F_OFD_SETLKW, on a file of root's alone, made if

@@ -516,6 +516,23 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
         r = netif_open(&nl);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: opening rtnetlink", key, parent);
+        /* Ours, in L2 mode, would switch every ipvlan of the parent to it,
+         * for good: the host's in L3 mode would stop working so. (Those in
+         * other namespaces cannot be seen, as for nspawn.) */
+        if (streq(kind, "ipvlan")) {
+                char other[IFNAMSIZ];
+                uint16_t mode;
+
+                r = netif_ipvlan_other_mode(nl, index, other, &mode);
+                if (r < 0)
+                        return spawn_error(err, r, "%s=%s: reading the host's links", key, parent);
+                if (r > 0)
+                        return spawn_error_complete(err, EBUSY, "%s=%s: the host's ipvlan %s on %s is in %s mode, and "
+                                                    "the kernel has one mode for all ipvlans of an interface: the "
+                                                    "container's, in L2 mode, would switch it", key, parent, other,
+                                                    parent, mode == IPVLAN_MODE_L3 ? "L3" :
+                                                    mode == IPVLAN_MODE_L3S ? "L3S" : "another");
+        }
         mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         mnl_attr_put_u32(nlh, IFLA_LINK, index);
         if (mac)

@@ -123,8 +123,10 @@ int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static 
 
 /* kind "macvlan" (bridge mode) or "ipvlan" (L2 mode): a link named name on
  * the host's parent, created straight in the network namespace of pid, with
- * the MAC address mac (6 bytes; NULL: the kernel's random one). Messages
- * name MACVLAN= or IPVLAN= and parent. */
+ * the MAC address mac (6 bytes; NULL: the kernel's random one). An ipvlan
+ * is not made (-EBUSY) on a parent with an ipvlan of the host's in another
+ * mode, which the kernel would switch to L2. Messages name MACVLAN= or
+ * IPVLAN= and parent. */
 int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
                       pid_t pid, SpawnError *err);
 

@@ -215,6 +215,14 @@ bond's port, and cannot have ipvlans too: Device or resource busy" "$work/case/i
         grep -qF "/tmp/ipvlansame.cell:7: Address=10.0.7.9/24: cannot add it to iv-vp0: another ipvlan of vp0 has \
 it (another container's IPVLAN=vp0?): Address already in use" "$work/case/ipvlansame.err" ||
                 fail "ipvlansame: not refused for the other ipvlan's address: $(cat "$work/case/ipvlansame.err")"
+        # The host's ipvlan on vp1 in L3 mode, which the container's in L2
+        # mode would switch: refused, and it stays in L3 mode (NOARP).
+        expect "ipvlanl3: status" "$(st ipvlanl3)" 2
+        grep -qF "/tmp/ipvlanl3.cell:6: IPVLAN=vp1: the host's ipvlan hostiv on vp1 is in L3 mode, and the kernel \
+has one mode for all ipvlans of an interface: the container's, in L2 mode, would switch it" "$work/case/ipvlanl3.err" ||
+                fail "ipvlanl3: not refused for the host's ipvlan in L3 mode: $(cat "$work/case/ipvlanl3.err")"
+        expect_match "ipvlanl3: the host's ipvlan after" "$(sed -n 's/^hostiv: //p' "$work/case/ipvlanl3.out")" \
+                '^[0-9]+: hostiv@vp1: <([A-Z_]+,)*NOARP[,>]'
 fi
 
 # Nothing left in the VM: mounts and cgroups as before the cases, no loop device.

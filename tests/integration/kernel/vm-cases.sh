@@ -136,9 +136,22 @@ if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 ty
         hold macvlanholder MACVLAN 10.0.7.9/24 vlan ipvlanbusy IPVLAN 10.0.7.2/24
         hold ipvlanholder2 IPVLAN 10.0.7.9/24 vlan ipvlansame IPVLAN 10.0.7.9/24
         echo "@@links $(links)"
+        # The host's ipvlan in L3 mode on vp1: the kernel would switch it to
+        # the container's L2 mode.
+        ip link add vp1 type dummy
+        ip link add hostiv link vp1 type ipvlan mode l3
+        ip link set vp1 up
+        ip link set hostiv up
+        run ipvlanl3 none "[Root]" "Directory=$R" "[Isolation]" "PrivateNetwork=yes" "[Network]" "IPVLAN=vp1" \
+                "[Exec]" "Exec=/bin/true"
+        echo "@@out hostiv: $(ip -o link show hostiv)"
+        ip link del hostiv
+        ip link del vp1
         ip link del vp0
 else
-        for c in ipvlan ipvlanagain macvlan macvlanbusy ipvlanbusy ipvlansame; do echo "@@case $c skipped"; done
+        for c in ipvlan ipvlanagain macvlan macvlanbusy ipvlanbusy ipvlansame ipvlanl3; do
+                echo "@@case $c skipped"
+        done
 fi
 
 echo "@@after $(grep -c . /proc/self/mountinfo) $(cgroups)"
