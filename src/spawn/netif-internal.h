@@ -42,6 +42,9 @@ int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret
 int netif_ipvlan_other_mode(struct mnl_socket *nl, unsigned parent, char ret_name[static IFNAMSIZ],
                             uint16_t *ret_mode);
 
+/* The link of index's type (ARPHRD_ETHER, ...; /sys/class/net/NAME/type). */
+int netif_link_type(struct mnl_socket *nl, unsigned index, unsigned short *ret);
+
 /* systemd-nspawn's lock around its zones' bridges, at path (an OFD write
  * lock, as nspawn's F_OFD_SETLKW, on a file of root's alone, made if
  * missing), waited for timeout_sec at most (-EWOULDBLOCK after); a file its

@@ -223,6 +223,15 @@ has one mode for all ipvlans of an interface: the container's, in L2 mode, would
                 fail "ipvlanl3: not refused for the host's ipvlan in L3 mode: $(cat "$work/case/ipvlanl3.err")"
         expect_match "ipvlanl3: the host's ipvlan after" "$(sed -n 's/^hostiv: //p' "$work/case/ipvlanl3.out")" \
                 '^[0-9]+: hostiv@vp1: <([A-Z_]+,)*NOARP[,>]'
+        # A parent that is no Ethernet link: the kernel's EINVAL, saying why.
+        for key in IPVLAN MACVLAN; do
+                kind=$(tr A-Z a-z <<< "$key")
+                expect "${key}tunnel: status" "$(st "${key}tunnel")" 2
+                grep -qF "/tmp/${key}tunnel.cell:6: $key=tunl0: creating the $kind ${kind:0:1}v-tunl0 in the \
+container: tunl0 is no Ethernet link (its type is 768: a tunnel, WireGuard or tun link?), and only an Ethernet link \
+can have ${kind}s: Invalid argument" "$work/case/${key}tunnel.err" ||
+                        fail "${key}tunnel: not refused for tunl0's type: $(cat "$work/case/${key}tunnel.err")"
+        done
 fi
 
 # Nothing left in the VM: mounts and cgroups as before the cases, no loop device.

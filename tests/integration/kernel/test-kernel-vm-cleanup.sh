@@ -41,7 +41,7 @@ for f in modules.alias modules.symbols modules.builtin modules.order; do
         touch "$kdir/lib/modules/$kver/$f"
 done
 for m in crc32c_generic loop overlay ext4 squashfs veth nf_tables nft_chain_nat nft_nat nft_fib_inet dummy macvlan \
-         ipvlan; do
+         ipvlan ipip; do
         touch "$kdir/lib/modules/$kver/kernel/$m.ko"
         echo "kernel/$m.ko:" >> "$kdir/lib/modules/$kver/modules.dep"
 done

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* IPVLAN=: the host's ipvlans on a parent, whose mode the container's
- * would change. */
+/* MACVLAN= and IPVLAN=: what the host's parent link is, and the host's
+ * ipvlans on it, whose mode the container's would change. */
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -102,4 +102,22 @@ int netif_ipvlan_other_mode(struct mnl_socket *nl, unsigned parent, char ret_nam
         memcpy(ret_name, s.found.name, IFNAMSIZ);
         *ret_mode = s.found.mode;
         return 1;
+}
+
+static int link_type_msg(const struct nlmsghdr *nlh, void *data) {
+        if (nlh->nlmsg_type == RTM_NEWLINK)
+                *(unsigned short *) data = ((const struct ifinfomsg *) mnl_nlmsg_get_payload(nlh))->ifi_type;
+        return MNL_CB_OK;
+}
+
+int netif_link_type(struct mnl_socket *nl, unsigned index, unsigned short *ret) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        unsigned short type = 0;
+        int r;
+
+        r = netif_query(nl, link_message(buf, RTM_GETLINK, 0, (int) index), link_type_msg, &type);
+        if (r < 0)
+                return r;
+        *ret = type;
+        return 0;
 }
