@@ -4,7 +4,6 @@
  * same address) is refused at once, naming its MACVLAN= line, the parent,
  * the holder and the machine name; another machine, or the address after
  * the holder let go, is not; a unit without MACVLAN= takes nothing. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "netif-lock.h"
 #include "netif.h"
+#include "lock-dir-test.h"
 #include "test.h"
 
 static char dir[40];
@@ -26,31 +26,6 @@ static Plan plan_of(const char *name, const char *machine, PlanLink *link, CellO
                                  .lines = 1 };
         return (Plan) { .name = (char *) name, .network_machine_name = (char *) machine, .macvlans = link,
                         .n_macvlans = 1, .origins = origin, .n_origins = 1 };
-}
-
-static size_t files(void) {
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        size_t n = 0;
-
-        ASSERT_NOT_NULL(d);
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.')
-                        n++;
-        closedir(d);
-        return n;
-}
-
-static void remove_dir(void) {
-        DIR *d = opendir(dir);
-        struct dirent *de;
-
-        ASSERT_NOT_NULL(d);
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.')
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
-        closedir(d);
-        ASSERT_OK(rmdir(dir));
 }
 
 static bool have_machine_id(void) {
@@ -72,12 +47,11 @@ TEST(a_unit_of_the_same_machine_name_is_refused) {
 
         if (!have_machine_id())
                 return;
-        snprintf(dir, sizeof dir, "/tmp/test-netif-lock.XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(dir));
+        lock_dir_test_make(dir, sizeof dir, "test-netif-lock");
         ASSERT_OK(netif_macvlan_locks_acquire(&a, dir, &la, NULL));
         ASSERT_EQ(la.n, (size_t) 1);
         ASSERT_TRUE(la.locks[0].held);
-        ASSERT_EQ(files(), (size_t) 1);
+        ASSERT_EQ(lock_dir_test_files(dir), (size_t) 1);
 
         ASSERT_ERROR(netif_macvlan_locks_acquire(&b, dir, &lb, &err), EADDRINUSE);
         ASSERT_EQ(lb.n, (size_t) 0);
@@ -85,12 +59,12 @@ TEST(a_unit_of_the_same_machine_name_is_refused) {
                         "this machine's MAC address ");
         ASSERT_CONTAINS(err.message, "; both units' names make the machine name web-1, which the MAC address is "
                         "made from: they cannot run at once");
-        ASSERT_EQ(files(), (size_t) 1);
+        ASSERT_EQ(lock_dir_test_files(dir), (size_t) 1);
 
         /* Another machine name: another address, beside it. */
         ASSERT_OK(netif_macvlan_locks_acquire(&c, dir, &lc, NULL));
         ASSERT_EQ(lc.n, (size_t) 1);
-        ASSERT_EQ(files(), (size_t) 2);
+        ASSERT_EQ(lock_dir_test_files(dir), (size_t) 2);
 
         /* Let go: the other unit of the machine name takes it. */
         shared_locks_done(&la);
@@ -98,7 +72,7 @@ TEST(a_unit_of_the_same_machine_name_is_refused) {
         ASSERT_EQ(lb.n, (size_t) 1);
         shared_locks_done(&lb);
         shared_locks_done(&lc);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 TEST(a_unit_without_macvlan_takes_nothing) {

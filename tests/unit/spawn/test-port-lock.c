@@ -3,7 +3,6 @@
  * (port-lock.h). A second cell forwarding it is refused, naming its Port=
  * line, the port and the holder; another port or protocol, another network
  * namespace, or the port after the holder let go, is not. */
-#include <dirent.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -21,6 +20,7 @@
 #include "port-lock.h"
 #include "spawn-locks.h"
 #include "spawn.h"
+#include "lock-dir-test.h"
 #include "test.h"
 
 static char dir[40];
@@ -33,23 +33,6 @@ static Plan plan_of(const char *name, CellPort *ports, size_t n, CellOrigin *ori
                                             .line = 10 + (unsigned) i, .items = i + 1, .lines = 1 };
         return (Plan) { .name = (char *) name, .ports = ports, .n_ports = n, .origins = origins,
                         .n_origins = n };
-}
-
-static void make_dir(void) {
-        snprintf(dir, sizeof dir, "/tmp/test-port-lock.XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(dir));
-}
-
-static void remove_dir(void) {
-        DIR *d = opendir(dir);
-        struct dirent *de;
-
-        ASSERT_NOT_NULL(d);
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.')
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
-        closedir(d);
-        ASSERT_OK(rmdir(dir));
 }
 
 /* port_locks_acquire() without deleting what the last holders recorded:
@@ -70,7 +53,7 @@ TEST(a_port_another_cell_forwards_is_refused) {
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL;
         SpawnError err = {};
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(take(&a, dir, &la, NULL));
         /* The lock of its table's name, then its port's. */
         ASSERT_EQ(la.n, (size_t) 2);
@@ -93,7 +76,7 @@ TEST(a_port_another_cell_forwards_is_refused) {
         ASSERT_OK(take(&b, dir, &lb, NULL));
         ASSERT_EQ(lb.n, (size_t) 3);
         shared_locks_done(&lb);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* tcp and udp are two ports; a cell's locks are added after what the start
@@ -105,7 +88,7 @@ TEST(udp_is_another_port) {
         Plan a = plan_of("a", pa, 1, oa), b = plan_of("b", pb, 1, ob), c = plan_of("c", pa, 1, oa);
         SharedLocks la = SHARED_LOCKS_NULL, lb = SHARED_LOCKS_NULL;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(take(&a, dir, &la, NULL));
         ASSERT_OK(take(&b, dir, &lb, NULL));
         ASSERT_EQ(lb.n, (size_t) 2);
@@ -114,7 +97,7 @@ TEST(udp_is_another_port) {
         ASSERT_TRUE(lb.locks[0].fd >= 0 && lb.locks[1].fd >= 0);
         shared_locks_done(&la);
         shared_locks_done(&lb);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* Only root opens a port's lock file: flock() needs no more than a
@@ -130,7 +113,7 @@ TEST(a_port_lock_file_is_roots_only) {
         struct stat st;
         int fd;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         /* The udp port's file as an older cell left it. */
         ASSERT_OK(take(&(Plan) { .name = (char *) "old", .ports = pa + 1, .n_ports = 1 }, dir, &la,
                                      NULL));
@@ -149,7 +132,7 @@ TEST(a_port_lock_file_is_roots_only) {
         ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), -1);
         close(fd);
         shared_locks_done(&la);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A cell in another network namespace has its own ports: the rules go
@@ -161,7 +144,7 @@ TEST(another_network_namespace_has_its_own_ports) {
         SharedLocks la = SHARED_LOCKS_NULL;
         pid_t pid;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(port_locks_acquire(&a, dir, &la, NULL));
         pid = fork();
         ASSERT_TRUE(pid >= 0);
@@ -178,7 +161,7 @@ TEST(another_network_namespace_has_its_own_ports) {
         }
         (void) test_child_ran(pid, "cannot make a network namespace");
         shared_locks_done(&la);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 #define BY_NAME NETFW_HANDLE_BY_NAME
@@ -303,7 +286,7 @@ TEST(a_dead_holders_tables_are_found_once) {
 
         if (port_lock_netns_cookie(&cookie) < 0)
                 fprintf(stderr, "no network namespace cookie (Linux < 5.14): none recorded\n");
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
         ASSERT_EQ(stale.n, (size_t) 0);
         /* The lock of its table's name, then the ports'. */
@@ -378,7 +361,7 @@ TEST(a_dead_holders_tables_are_found_once) {
         port_stale_done(&stale);
         shared_locks_done(&lc);
         shared_locks_done(&la);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A start killed between its tables and their handles' record leaves them
@@ -391,7 +374,7 @@ TEST(tables_by_name_and_left_ones_are_found) {
         SharedLocks l = SHARED_LOCKS_NULL;
         PortStale stale = PORT_STALE_NULL;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(port_locks_take(&a, dir, &l, &stale, NULL));
         shared_locks_done(&l);          /* killed before its record */
         ASSERT_OK(port_locks_take(&b, dir, &l, &stale, NULL));
@@ -418,7 +401,7 @@ TEST(tables_by_name_and_left_ones_are_found) {
         ASSERT_STREQ(stale.tables[1].table, "cell-b");
         port_stale_done(&stale);
         shared_locks_done(&l);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A table recorded by name is deleted only while no start of its unit
@@ -435,7 +418,7 @@ TEST(by_name_only_while_its_unit_does_not_run) {
         uint64_t h[2];
         int dir_fd, lock_fd;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(stat("/proc/self/ns/net", &netns));
         dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         ASSERT_TRUE(dir_fd >= 0);
@@ -484,7 +467,7 @@ TEST(by_name_only_while_its_unit_does_not_run) {
         ASSERT_EQ_U64(h[0], BY_NAME);
         close(lock_fd);
         close(dir_fd);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A record of another network namespace, which had ours' inode (a dead
@@ -503,7 +486,7 @@ TEST(a_record_of_another_network_namespace_is_left) {
                 test_skip("no network namespace cookie (Linux < 5.14)");
                 return;
         }
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(port_locks_take(&a, dir, &la, &stale, NULL));
         for (unsigned i = 0; i < 3; i++) {
                 uint64_t c = i == 0 ? cookie + 1 : i == 1 ? cookie : 0;
@@ -519,7 +502,7 @@ TEST(a_record_of_another_network_namespace_is_left) {
         ASSERT_STREQ(stale.tables[0].table, "cell-z");
         port_stale_done(&stale);
         shared_locks_done(&la);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A start that clones its init again keeps its ports' locks, whose files
@@ -534,7 +517,7 @@ TEST(a_start_cloned_again_names_its_table_by_name_again) {
         SpawnLocks kept = SPAWN_LOCKS_NULL;
         PortStale stale = PORT_STALE_NULL;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(port_locks_take(&a, dir, &kept.shared, &stale, NULL));
         ASSERT_OK(port_locks_record(&kept.shared, "a", "cell-a", (const uint64_t[2]) { 5, 6 }));
         /* The first clone's tables deleted, its locks kept
@@ -554,7 +537,7 @@ TEST(a_start_cloned_again_names_its_table_by_name_again) {
         ASSERT_EQ_U64(stale.tables[0].handles[1], BY_NAME);
         port_stale_done(&stale);
         shared_locks_done(&kept.shared);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A start's own tables at its end, where nft echoed no handle: by name
@@ -569,7 +552,7 @@ TEST(own_tables_by_name_while_the_name_is_held) {
         uint64_t handles[2] = { BY_NAME, BY_NAME };
         int lock_fd = 42;
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(take(&a, dir, &l, NULL));
         ASSERT_OK(port_table_claim_own(&l, "cell-a", handles, &lock_fd));
         ASSERT_EQ(lock_fd, -EBADF);
@@ -578,7 +561,7 @@ TEST(own_tables_by_name_while_the_name_is_held) {
         for (size_t i = 0; i < l.n; i++)
                 ASSERT_EQ(l.locks[i].table, !!startswith(strrchr(l.locks[i].path, '/'), "/table-"));
         shared_locks_done(&l);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
 
 /* A second start of a running unit (its Port= edited meanwhile: its ports
@@ -593,7 +576,7 @@ TEST(a_second_start_of_a_running_unit_is_refused) {
         SharedLocks la = SHARED_LOCKS_NULL, le = SHARED_LOCKS_NULL;
         SpawnError err = {};
 
-        make_dir();
+        lock_dir_test_make(dir, sizeof dir, "test-port-lock");
         ASSERT_OK(take(&a, dir, &la, NULL));
         ASSERT_ERROR(take(&edited, dir, &le, &err), EBUSY);
         ASSERT_CONTAINS(err.message, "cell a is already running in this network namespace");
@@ -612,5 +595,5 @@ TEST(a_second_start_of_a_running_unit_is_refused) {
         shared_locks_done(&la);
         ASSERT_OK(take(&edited, dir, &le, NULL));
         shared_locks_done(&le);
-        remove_dir();
+        lock_dir_test_remove(dir);
 }
