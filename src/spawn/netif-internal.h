@@ -34,6 +34,9 @@ int link_open_up(const char *what, const char *ifname, unsigned index, struct mn
 /* The link of index (or, with index 0, of name) in nl's namespace: its
  * current name in ret->name and what identifies it; -ENODEV: none. */
 int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret);
+/* The same from one message of a link dump: 1 with *ret filled for an
+ * RTM_NEWLINK, 0 for another message, -EBADMSG for a malformed one. */
+int link_parse(const struct nlmsghdr *nlh, NetifMoved *ret);
 
 /* The first ipvlan in nl's namespace on the link of index parent there
  * that is not in L2 mode: 1 and its name and mode (IPVLAN_MODE_L3, ...) in
@@ -41,9 +44,6 @@ int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret
  * has one mode for all ipvlans of a parent, which each new one sets. */
 int netif_ipvlan_other_mode(struct mnl_socket *nl, unsigned parent, char ret_name[static IFNAMSIZ],
                             uint16_t *ret_mode);
-
-/* The link of index's type (ARPHRD_ETHER, ...; /sys/class/net/NAME/type). */
-int netif_link_type(struct mnl_socket *nl, unsigned index, unsigned short *ret);
 
 /* systemd-nspawn's lock around its zones' bridges, at path (an OFD write
  * lock, as nspawn's F_OFD_SETLKW, on a file of root's alone, made if

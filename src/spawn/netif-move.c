@@ -55,11 +55,23 @@ static int netif_open_in(int netns_fd, struct mnl_socket **ret) {
         return r;
 }
 
+static int ipvlan_data_attr(const struct nlattr *a, void *data) {
+        NetifMoved *m = data;
+
+        if (mnl_attr_get_type(a) == IFLA_IPVLAN_MODE && mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
+                m->ipvlan_mode = mnl_attr_get_u16(a);
+        return MNL_CB_OK;
+}
+
 static int link_info_attr(const struct nlattr *a, void *data) {
         NetifMoved *m = data;
 
         if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
                 (void) snprintf(m->kind, sizeof m->kind, "%s", mnl_attr_get_str(a));
+        /* Each kind numbers its data's attributes anew: an ipvlan's read
+         * only as one (the kernel puts the kind before the data). */
+        if (mnl_attr_get_type(a) == IFLA_INFO_DATA && streq(m->kind, "ipvlan"))
+                (void) mnl_attr_parse_nested(a, ipvlan_data_attr, m);
         return MNL_CB_OK;
 }
 
@@ -101,16 +113,26 @@ static int link_attr(const struct nlattr *a, void *data) {
         return MNL_CB_OK;
 }
 
-static int link_msg(const struct nlmsghdr *nlh, void *data) {
-        NetifMoved *m = data;
+int link_parse(const struct nlmsghdr *nlh, NetifMoved *m) {
         const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 
+        *m = (NetifMoved) { .link_netnsid = -1 };
         if (nlh->nlmsg_type != RTM_NEWLINK)
-                return MNL_CB_OK;
+                return 0;
         m->index = ifm->ifi_index;
+        m->type = ifm->ifi_type;
         /* No IFLA_LINK: the kernel leaves it out when it is the link's own index. */
         m->link = (uint32_t) ifm->ifi_index;
-        return mnl_attr_parse(nlh, sizeof *ifm, link_attr, m);
+        return mnl_attr_parse(nlh, sizeof *ifm, link_attr, m) < 0 ? -EBADMSG : 1;
+}
+
+static int link_msg(const struct nlmsghdr *nlh, void *data) {
+        NetifMoved m;
+        int r = link_parse(nlh, &m);
+
+        if (r > 0)
+                *(NetifMoved *) data = m;
+        return r < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 int link_get(struct mnl_socket *nl, int index, const char *name, NetifMoved *ret) {

@@ -508,7 +508,7 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
         const char *key = streq(kind, "macvlan") ? "MACVLAN" : "IPVLAN";
         struct nlmsghdr *nlh = link_message(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
         struct nlattr *linkinfo, *data;
-        unsigned short type;
+        NetifMoved link;
         unsigned index = 0;
         int r;
 
@@ -567,10 +567,10 @@ int netif_vlan_create(const char *kind, const char *parent, const char *name, co
                                    streq(kind, "macvlan") ? "IPVLAN" : "MACVLAN", parent, kind);
         /* The kernel takes only an Ethernet link as a parent; its EINVAL
          * says nothing of that. */
-        if (r == -EINVAL && netif_link_type(nl, index, &type) >= 0 && type != ARPHRD_ETHER)
+        if (r == -EINVAL && link_get(nl, (int) index, NULL, &link) >= 0 && link.type != ARPHRD_ETHER)
                 return spawn_error(err, r, "%s=%s: creating the %s %s in the container: %s is no Ethernet link (its "
                                    "type is %u: a tunnel, WireGuard or tun link?), and only an Ethernet link can have "
-                                   "%ss", key, parent, kind, name, parent, type, kind);
+                                   "%ss", key, parent, kind, name, parent, link.type, kind);
         if (r < 0)
                 return spawn_error(err, r, "%s=%s: creating the %s %s in the container", key, parent, kind, name);
         return 0;

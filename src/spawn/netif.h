@@ -102,6 +102,8 @@ typedef struct NetifMoved {
         uint32_t link;                  /* ... IFLA_LINK: that peer's or lower link's index there */
         uint8_t addr[32];               /* IFLA_ADDRESS, compared only when neither of the above is */
         uint8_t addr_len;
+        unsigned short type;            /* ifi_type: ARPHRD_ETHER, ... (not compared) */
+        uint16_t ipvlan_mode;           /* an ipvlan's IFLA_IPVLAN_MODE (not compared) */
 } NetifMoved;
 
 /* Moves the host's ifname (by name) into the network namespace netns_fd;
