@@ -111,6 +111,21 @@ bool path_is_below(const char *path, const char *prefix) {
         }
 }
 
+const char *path_next_component(const char **path, size_t *ret_n) {
+        for (;;) {
+                const char *c = *path + strspn(*path, "/");
+                size_t n = strcspn(c, "/");
+
+                *path = c + n;
+                if (n == 0)
+                        return NULL;
+                if (n != 1 || c[0] != '.') {
+                        *ret_n = n;
+                        return c;
+                }
+        }
+}
+
 uint64_t hash_fnv1a64(const void *p, size_t n) {
         const uint8_t *s = p;
         uint64_t h = UINT64_C(0xcbf29ce484222325);

@@ -64,6 +64,11 @@ int fs_magic_of(int fd, int64_t *ret);
  * is below "/a" and "/a/", not "/ab"; any prefix is below "/"). */
 bool path_is_below(const char *path, const char *prefix);
 
+/* The next component of *path (its length in *ret_n), *path moved past it;
+ * "//" and "." are none, as in systemd's path_find_first_component(). NULL
+ * at the end. */
+const char *path_next_component(const char **path, size_t *ret_n);
+
 /* FNV-1a, 64 bits: for naming a file after what it holds (a cache), never
  * for trusting what a file of that name holds. */
 uint64_t hash_fnv1a64(const void *p, size_t n) _pure_;

@@ -8,24 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "fs-util.h"
 #include "plan-internal.h"
-
-/* The next component of *s (skipping "/" and "."), its length in *ret_n;
- * NULL at the end. */
-static const char *next_component(const char **s, size_t *ret_n) {
-        for (;;) {
-                const char *c = *s + strspn(*s, "/");
-                size_t n = strcspn(c, "/");
-
-                *s = c + n;
-                if (n == 0)
-                        return NULL;
-                if (n == 1 && c[0] == '.')
-                        continue;
-                *ret_n = n;
-                return c;
-        }
-}
 
 static bool component_is(const char *c, size_t n, const char *name) {
         return n == strlen(name) && memcmp(c, name, n) == 0;
@@ -42,19 +26,19 @@ bool plan_path_has_proc_magic_link(const char *path) {
         /* A relative command is looked up in $PATH; ".." could lead anywhere. */
         if (!path || path[0] != '/' || strstr(path, ".."))
                 return false;
-        c = next_component(&s, &n);
+        c = path_next_component(&s, &n);
         if (!c || !component_is(c, n, "proc"))
                 return false;
         /* /proc/self and /proc/thread-self are plain links, to PID and PID/task/TID. */
-        c = next_component(&s, &n);
+        c = path_next_component(&s, &n);
         if (!c || !(component_is(c, n, "self") || component_is(c, n, "thread-self") || component_is_number(c, n)))
                 return false;
-        c = next_component(&s, &n);
+        c = path_next_component(&s, &n);
         if (c && component_is(c, n, "task")) {
-                c = next_component(&s, &n);
+                c = path_next_component(&s, &n);
                 if (!c || !component_is_number(c, n))
                         return false;
-                c = next_component(&s, &n);
+                c = path_next_component(&s, &n);
         }
         if (!c)
                 return false;
@@ -62,7 +46,7 @@ bool plan_path_has_proc_magic_link(const char *path) {
         if (component_is(c, n, "exe") || component_is(c, n, "cwd") || component_is(c, n, "root"))
                 return true;
         if (component_is(c, n, "fd") || component_is(c, n, "map_files") || component_is(c, n, "ns"))
-                return next_component(&s, &n) != NULL;
+                return path_next_component(&s, &n) != NULL;
         return false;
 }
 

@@ -12,30 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "macros.h"
 #include "mount-etc.h"
 #include "mount-util.h"
 #include "parse-util.h"
 
 #define ZONEINFO "/usr/share/zoneinfo/"
-
-/* The next component of *path (its length in *ret_n), *path moved past it;
- * "//" and "." are none, as in systemd's path_find_first_component(). NULL
- * at the end. */
-static const char *path_component(const char **path, size_t *ret_n) {
-        for (;;) {
-                const char *c = *path + strspn(*path, "/");
-                size_t n = strcspn(c, "/");
-
-                *path = c + n;
-                if (n == 0)
-                        return NULL;
-                if (n != 1 || c[0] != '.') {
-                        *ret_n = n;
-                        return c;
-                }
-        }
-}
 
 /* What follows prefix in path, compared by components as systemd's
  * path_startswith() (both absolute or both relative); NULL when path does
@@ -45,7 +28,7 @@ static const char *path_after(const char *path, const char *prefix) {
                 return NULL;
         for (;;) {
                 size_t n = 0, m = 0;
-                const char *p = path_component(&path, &n), *q = path_component(&prefix, &m);
+                const char *p = path_next_component(&path, &n), *q = path_next_component(&prefix, &m);
 
                 if (!q)
                         return p ?: path;
@@ -74,7 +57,7 @@ static int host_zone(const char *path, char *link, size_t link_size, char *buf, 
         if (!zone || isempty(zone) || strlen(zone) >= n)
                 return -EINVAL;
         rest = zone;
-        for (const char *c; (c = path_component(&rest, &cn));)
+        for (const char *c; (c = path_next_component(&rest, &cn));)
                 if (cn == 2 && strncmp(c, "..", 2) == 0)
                         return -EINVAL;
         strcpy(buf, zone);
