@@ -147,6 +147,18 @@ int lock_file_take_previous(int dir_fd, const char *file, const char *text, char
         return r;
 }
 
+void lock_file_read_text(int dir_fd, const char *file, char *buf, size_t n) {
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t k;
+
+        buf[0] = 0;
+        fd = openat(dir_fd, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        k = read(fd, buf, n - 1);
+        buf[MAX(k, (ssize_t) 0)] = 0;
+}
+
 /* One try of the lock, without waiting: 0, -EWOULDBLOCK when another open
  * file holds a conflicting one, or another -errno. */
 static int lock_try(int fd, int op, bool ofd) {

@@ -37,6 +37,13 @@ int lock_file_take(int dir_fd, const char *file, const char *text, int *ret_fd);
 int lock_file_take_previous(int dir_fd, const char *file, const char *text, char *ret_previous, size_t size,
                             int *ret_fd);
 
+/* What the holder of dir_fd/file wrote there (lock_file_take()'s text),
+ * NUL-terminated in buf (n > 0 bytes, cut to fit): "" when it cannot be
+ * read, or the holder has not written it yet (it writes after its flock()).
+ * Only the file itself is opened (O_NOFOLLOW), never where a planted link
+ * points. For the message of a start that another holder refused. */
+void lock_file_read_text(int dir_fd, const char *file, char *buf, size_t n);
+
 /* The places' shared locks (src/spawn/shared-lock.h), one file per
  * directory containers share, named after its identity. */
 #define CELL_PLACE_LOCK_DIR "/run/cell/place-lock"

@@ -37,19 +37,10 @@ static bool not_ours_to_write(int r) {
 
 /* The PID the holder wrote into the file (0: not known), for the message. */
 static pid_t read_holder(int dir_fd, const char *file) {
-        _cleanup_close_ int fd = -EBADF;
-        char buf[32];
-        ssize_t n;
+        char buf[32], *e;
         long pid;
-        char *e;
 
-        fd = openat(dir_fd, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        n = read(fd, buf, sizeof buf - 1);
-        if (n <= 0)
-                return 0;
-        buf[n] = 0;
+        lock_file_read_text(dir_fd, file, buf, sizeof buf);
         pid = strtol(buf, &e, 10);
         return e != buf && (*e == 0 || *e == '\n') && pid > 0 && pid <= INT32_MAX ? (pid_t) pid : 0;
 }

@@ -20,17 +20,10 @@
  * name, "" when it cannot be read (or has not been written yet: the
  * holder writes after its flock()). */
 static void macvlan_lock_holder(int dir_fd, const char *file, char *unit, char *machine, size_t n) {
-        _cleanup_close_ int fd = -EBADF;
         char buf[256], *nl;
-        ssize_t k;
 
         unit[0] = machine[0] = 0;
-        /* O_NOFOLLOW: only the lock file itself, never where a planted link points. */
-        fd = openat(dir_fd, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        k = read(fd, buf, sizeof buf - 1);
-        buf[MAX(k, (ssize_t) 0)] = 0;
+        lock_file_read_text(dir_fd, file, buf, sizeof buf);
         nl = strchr(buf, '\n');
         if (!nl)
                 return;

@@ -25,19 +25,9 @@
 #define SO_NETNS_COOKIE 71      /* Linux 5.14 */
 #endif
 
-/* Who holds the file, as it wrote itself there: "" when it cannot be read
- * (or the holder has not written it yet: it writes after its flock()). */
+/* Who holds the file, as it wrote itself there (its first line). */
 static void port_lock_holder(int dir_fd, const char *file, char *buf, size_t n) {
-        _cleanup_close_ int fd = -EBADF;
-        ssize_t k;
-
-        buf[0] = 0;
-        /* O_NOFOLLOW: only the lock file itself, never where a planted link points. */
-        fd = openat(dir_fd, file, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0)
-                return;
-        k = read(fd, buf, n - 1);
-        buf[MAX(k, (ssize_t) 0)] = 0;
+        lock_file_read_text(dir_fd, file, buf, n);
         buf[strcspn(buf, "\n")] = 0;
 }
 
