@@ -14,7 +14,7 @@
  * cell's NAME/state: a cell of one of these names would write its state
  * into cell's own locks, and its end could remove their directory. */
 static const char * const reserved_names[] = {
-        "image-lock", "image-root", "lock", "place-lock", "port", "uid", "zone.lock",
+        "image-lock", "image-root", "lock", "macvlan", "place-lock", "port", "uid", "zone.lock",
 };
 
 bool cell_name_is_reserved(const char *name) {

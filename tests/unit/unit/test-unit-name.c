@@ -22,7 +22,7 @@ TEST(is_valid) {
         /* The names of cell's own files in /run/cell, where a cell's state is
          * NAME/state: a unit "lock" wrote its state among the name locks. */
         static const char * const reserved[] = { "lock", "uid", "port", "place-lock", "image-lock",
-                                                 "image-root", "zone.lock", ".state-lock", ".x" };
+                                                 "image-root", "zone.lock", "macvlan", ".state-lock", ".x" };
         for (size_t i = 0; i < ELEMENTSOF(reserved); i++) {
                 ASSERT_TRUE(cell_name_is_reserved(reserved[i]));
                 ASSERT_FALSE(cell_name_is_valid(reserved[i], UNIT_NAME_ANY));
