@@ -192,7 +192,7 @@ else
         vlan_ok ipvlan iv-vp0 10.0.7.2
         # At once again, with the same address.
         vlan_ok ipvlanagain iv-vp0 10.0.7.2
-        vlan_ok macvlan mv-vp0 10.0.7.3
+        vlan_ok macvlanvp mv-vp0 10.0.7.3
         vlan_ok ipvlanholder iv-vp0 10.0.7.9
         vlan_ok macvlanholder mv-vp0 10.0.7.9
         vlan_ok ipvlanholder2 iv-vp0 10.0.7.9

@@ -131,7 +131,7 @@ if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 ty
         echo "@@parent $(cat /sys/class/net/vp0/address)"
         vlan ipvlan IPVLAN 10.0.7.2/24
         vlan ipvlanagain IPVLAN 10.0.7.2/24
-        vlan macvlan MACVLAN 10.0.7.3/24
+        vlan macvlanvp MACVLAN 10.0.7.3/24
         hold ipvlanholder IPVLAN 10.0.7.9/24 vlan macvlanbusy MACVLAN 10.0.7.3/24
         hold macvlanholder MACVLAN 10.0.7.9/24 vlan ipvlanbusy IPVLAN 10.0.7.2/24
         hold ipvlanholder2 IPVLAN 10.0.7.9/24 vlan ipvlansame IPVLAN 10.0.7.9/24
@@ -154,7 +154,7 @@ if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 ty
                         "[Network]" "$key=tunl0" "[Exec]" "Exec=/bin/true"
         done
 else
-        for c in ipvlan ipvlanagain macvlan macvlanbusy ipvlanbusy ipvlansame ipvlanl3 IPVLANtunnel MACVLANtunnel; do
+        for c in ipvlan ipvlanagain macvlanvp macvlanbusy ipvlanbusy ipvlansame ipvlanl3 IPVLANtunnel MACVLANtunnel; do
                 echo "@@case $c skipped"
         done
 fi
