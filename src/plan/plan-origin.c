@@ -239,6 +239,10 @@ static const char *format_origin(const char *file, unsigned line, size_t more, c
         return buf;
 }
 
+static PlanOriginAt origin_at(const CellOrigin *o, size_t more) {
+        return o ? (PlanOriginAt) { .file = o->file, .line = o->line, .more = more } : (PlanOriginAt) {};
+}
+
 /* The items of a counted list key a message may name one of: the groups,
  * the dependencies as StartTransientUnit got them. NULL for other keys. */
 static char * const *list_items(const Plan *p, const char *key, bool *ret_list) {
@@ -273,8 +277,7 @@ static char * const *list_items(const Plan *p, const char *key, bool *ret_list) 
  * up to ": "), or for one about the list as a whole (no value, or the list
  * as sent: more than one word) its first line and how many more. An item
  * the unit did not write is not named: no line holds it. */
-static const char *list_origin(const Plan *p, const char *key, char * const *items, const char *v,
-                               char *buf, size_t n) {
+static PlanOriginAt list_origin(const Plan *p, const char *key, char * const *items, const char *v) {
         const char *end = strstr(v, ": ");
         size_t len = end ? (size_t) (end - v) : strlen(v), more = 0;
         const CellOrigin *first = NULL;
@@ -282,8 +285,8 @@ static const char *list_origin(const Plan *p, const char *key, char * const *ite
         if (len > 0 && !memchr(v, ' ', len)) {
                 for (size_t i = 0; items && items[i]; i++)
                         if (strlen(items[i]) == len && strncmp(items[i], v, len) == 0)
-                                return plan_origin_prefix(p, key, i, buf, n);
-                return buf;
+                                return origin_at(plan_key_origin(p, key, i), 0);
+                return (PlanOriginAt) {};
         }
         for (size_t i = 0; i < p->n_origins; i++)
                 if (streq(p->origins[i].key, key)) {
@@ -297,7 +300,7 @@ static const char *list_origin(const Plan *p, const char *key, char * const *ite
                         else
                                 first = p->origins + i;
                 }
-        return first ? format_origin(first->file, first->line, more, buf, n) : buf;
+        return origin_at(first, more);
 }
 
 /* The limits' entry i (limits.io_devices', then DeviceAllow='s): its key, path and origin. */
@@ -396,7 +399,7 @@ static size_t entry_find(const Plan *p, const char *key, const char *v, size_t l
  * message may name), or for one about the key as a whole ("KEY=: ...":
  * systemd refused the property, or has no io controller) its first line and
  * how many more. */
-static const char *entry_origin(const Plan *p, const char *key, const char *v, char *buf, size_t n) {
+static PlanOriginAt entry_origin(const Plan *p, const char *key, const char *v) {
         const PlanLimits *l = &p->limits;
         const char *end = strstr(v, ": "), *file = NULL, *path, *f;
         size_t len = end ? (size_t) (end - v) : strlen(v), count = 0, found = SIZE_MAX;
@@ -408,9 +411,9 @@ static const char *entry_origin(const Plan *p, const char *key, const char *v, c
                         if (m == len || v[m] == ' ')
                                 found = MIN(found, entry_find(p, key, v, m));
                 if (found == SIZE_MAX)
-                        return buf;
+                        return (PlanOriginAt) {};
                 (void) limits_entry(l, found, &path, &f, &ln);
-                return format_origin(f, ln, 0, buf, n);
+                return (PlanOriginAt) { .file = f, .line = ln };
         }
         for (size_t i = 0; i < l->n_io_devices + l->n_device_allow; i++) {
                 if (!streq(limits_entry(l, i, &path, &f, &ln), key) || !f || ln == 0)
@@ -418,7 +421,7 @@ static const char *entry_origin(const Plan *p, const char *key, const char *v, c
                 if (count++ == 0)
                         file = f, line = ln;
         }
-        return file ? format_origin(file, line, count - 1, buf, n) : buf;
+        return file ? (PlanOriginAt) { .file = file, .line = line, .more = count - 1 } : (PlanOriginAt) {};
 }
 
 static bool set_has(const uint8_t *set, size_t size, size_t cpu) {
@@ -442,7 +445,7 @@ static int parse_named_set(const char *key, const char *named, uint8_t **ret, si
  * CPU 7), the first of them and how many more; for a message about the set
  * as a whole ("AllowedCPUs=: ...", or the whole set named) that is its
  * first line and how many more. CPUs no line named: no line. */
-static const char *set_origin(const Plan *p, const char *key, const char *v, char *buf, size_t n) {
+static PlanOriginAt set_origin(const Plan *p, const char *key, const char *v) {
         const char *end = strstr(v, ": ");
         _cleanup_free_ char *named = strndup(v, end ? (size_t) (end - v) : strlen(v));
         _cleanup_free_ uint8_t *cpus = NULL;
@@ -450,7 +453,7 @@ static const char *set_origin(const Plan *p, const char *key, const char *v, cha
         size_t size = 0, more = 0;
 
         if (!named)
-                return buf;
+                return (PlanOriginAt) {};
         /* No CPU named, or not as a set: the set as a whole. */
         if (parse_named_set(key, named, &cpus, &size) < 0 || size == 0)
                 size = 0;
@@ -478,36 +481,57 @@ static const char *set_origin(const Plan *p, const char *key, const char *v, cha
                 else
                         first = o;
         }
-        return first ? format_origin(first->file, first->line, more, buf, n) : buf;
+        return origin_at(first, more);
 }
 
-const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n) {
+static bool io_key(const char *key) {
+        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
+                if (streq(key, io_kind_key(t)))
+                        return true;
+        return false;
+}
+
+bool plan_message_origin_at(const Plan *p, const char *message, PlanOriginAt *ret) {
         char key[64];
         size_t k = strspn(message, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
         char * const *items;
         bool list;
 
-        if (n > 0)
-                buf[0] = 0;
+        *ret = (PlanOriginAt) {};
         /* "Key=value..." only: one that begins "FILE:LINE: " names its origin itself. */
         if (k == 0 || k >= sizeof key || message[k] != '=')
-                return buf;
+                return false;
         memcpy(key, message, k);
         key[k] = 0;
 
         /* EnvironmentFile='s messages are its reader's (cli/environment-files.c),
          * which knows the entry. */
         if (streq(key, "EnvironmentFile"))
-                return buf;
+                return false;
         items = list_items(p, key, &list);
         if (list)
-                return list_origin(p, key, items, message + k + 1, buf, n);
-        if (streq(key, "DeviceAllow"))
-                return entry_origin(p, key, message + k + 1, buf, n);
-        if (origin_key_is_set(key))
-                return set_origin(p, key, message + k + 1, buf, n);
-        for (CellIOKind t = 0; t < _CELL_IO_KIND_MAX; t++)
-                if (streq(key, io_kind_key(t)))
-                        return entry_origin(p, key, message + k + 1, buf, n);
-        return plan_origin_prefix(p, key, 0, buf, n);
+                *ret = list_origin(p, key, items, message + k + 1);
+        else if (streq(key, "DeviceAllow"))
+                *ret = entry_origin(p, key, message + k + 1);
+        else if (origin_key_is_set(key))
+                *ret = set_origin(p, key, message + k + 1);
+        else if (io_key(key))
+                *ret = entry_origin(p, key, message + k + 1);
+        else
+                *ret = origin_at(plan_key_origin(p, key, 0), 0);
+        return ret->file != NULL;
+}
+
+const char *plan_origin_at_format(const PlanOriginAt *at, char *buf, size_t n) {
+        if (n == 0)
+                return buf;
+        buf[0] = 0;
+        return at->file ? format_origin(at->file, at->line, at->more, buf, n) : buf;
+}
+
+const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n) {
+        PlanOriginAt at;
+
+        (void) plan_message_origin_at(p, message, &at);
+        return plan_origin_at_format(&at, buf, n);
 }

@@ -575,6 +575,16 @@ const char *plan_origin_prefix(const Plan *p, const char *key, size_t item, char
  * begins otherwise (a mount's names its own origin) or about a key or
  * item the unit did not set. */
 const char *plan_message_origin(const Plan *p, const char *message, char *buf, size_t n);
+/* Where that is, unworded: its file, line and the key's further lines
+ * (the "N more"); false, with file NULL, where it says "". */
+typedef struct PlanOriginAt {
+        const char *file;
+        unsigned line;
+        size_t more;
+} PlanOriginAt;
+bool plan_message_origin_at(const Plan *p, const char *message, PlanOriginAt *ret);
+/* at as plan_message_origin() words it into buf; returns buf. */
+const char *plan_origin_at_format(const PlanOriginAt *at, char *buf, size_t n);
 
 /* Names used in the JSON and in messages ("bind", "fixed", "errno"); never NULL
  * ("unknown" for values out of range). */

@@ -5,7 +5,6 @@
  * with a systemd scope, what scope-cgroupfs-v1.c refuses or writes otherwise,
  * said before a start, on the host that will run it. */
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -328,31 +327,12 @@ static size_t file_rank(const Plan *p, const char *file) {
         return SIZE_MAX;
 }
 
-/* origin as plan_message_origin() words it: "FILE:LINE: ", or "FILE:LINE (and
- * N more lines): ". */
-static NoticePlace notice_place(const Plan *p, const char *origin, size_t index) {
-        NoticePlace w = { .file = SIZE_MAX, .line = UINT_MAX, .index = index };
-        const char *end = strstr(origin, " (and ") ?: endswith(origin, ": "), *colon;
-        _cleanup_free_ char *file = NULL;
-        unsigned long line;
-        char *e;
-
-        if (!end)
-                return w;
-        for (colon = end; colon > origin && colon[-1] != ':'; colon--)
-                ;
-        if (colon == origin || colon == end || !isdigit((unsigned char) *colon))
-                return w;
-        errno = 0;
-        line = strtoul(colon, &e, 10);
-        if (errno != 0 || e != end || line > UINT_MAX)
-                return w;
-        file = strndup(origin, (size_t) (colon - 1 - origin));
-        if (!file)
-                return w;
-        w.file = file_rank(p, file);
-        w.line = (unsigned) line;
-        return w;
+/* The place of a notice plan_message_origin_at() found the origin of, or
+ * none (last). */
+static NoticePlace notice_place(const Plan *p, const PlanOriginAt *at, size_t index) {
+        if (!at->file)
+                return (NoticePlace) { .file = SIZE_MAX, .line = UINT_MAX, .index = index };
+        return (NoticePlace) { .file = file_rank(p, at->file), .line = at->line, .index = index };
 }
 
 static int place_compare(const void *a, const void *b) {
@@ -380,9 +360,11 @@ int cg_v1_plan_notices(const Plan *p, const CgroupV1Host *h, CgroupV1NoticeSet s
                 return -ENOMEM;
         for (size_t i = 0; i < count; i++) {
                 char origin[PATH_MAX + 32];
+                PlanOriginAt at;
 
-                plan_message_origin(p, n[i], origin, sizeof origin);
-                places[i] = notice_place(p, origin, i);
+                (void) plan_message_origin_at(p, n[i], &at);
+                plan_origin_at_format(&at, origin, sizeof origin);
+                places[i] = notice_place(p, &at, i);
                 if (!origin[0] && p->unit_path)
                         (void) snprintf(origin, sizeof origin, "%s: ", p->unit_path);
                 r = add(&out, "%s%s%s", origin, strempty(kind), n[i]);

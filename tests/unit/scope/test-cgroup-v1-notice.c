@@ -339,6 +339,31 @@ TEST(plan_notices_in_line_order) {
         cg_mount_free(mounts, nm);
 }
 
+/* A drop-in's name may hold what the origin's words hold (": ", " (and "):
+ * its notice is at its place all the same, before those without a line. */
+TEST(plan_notices_in_line_order_any_file_name) {
+        CellOrigin o[] = {
+                { .key = "CPUWeight", .file = (char *) "/etc/cell/w.cell", .line = 5 },
+                { .key = "IOWeight", .file = (char *) "/etc/cell/w.cell.d/a: (and 2 more lines).conf", .line = 2 },
+        };
+        Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .origins = o, .n_origins = ELEMENTSOF(o),
+                   .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true, .startup_cpu_idle = true,
+                               .io_weight = 300 } };
+        CgroupMount *mounts = NULL;
+        size_t nm = 0;
+        char **n = NULL;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
+        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 0 },
+                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        assert_keys(n, (const char * const[]) {
+                "/etc/cell/w.cell:5: warning: CPUWeight=idle: not applied",
+                "/etc/cell/w.cell.d/a: (and 2 more lines).conf:2: warning: IOWeight=300: not applied",
+                "/etc/cell/w.cell: warning: StartupCPUWeight=idle: not applied", NULL });
+        strv_free(n);
+        cg_mount_free(mounts, nm);
+}
+
 /* Nothing on a pure cgroup2 host, nor without a manager. */
 TEST(nothing_on_v2) {
         PlanLimits l = v1_limits();
