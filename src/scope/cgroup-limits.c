@@ -17,19 +17,12 @@ bool cg_io_device_sets(const CellIODevice *d) {
         return d->kind != CELL_IO_LATENCY || d->value != USEC_INFINITY;
 }
 
-/* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind) that
- * sets something (cg_io_device_sets()), or NULL. */
-static const CellIODevice *io_first(const PlanLimits *l, unsigned mask) {
+/* The first IO per-device entry of a kind in mask (bits 1 << CellIOKind)
+ * that sets something (cg_io_device_sets()), or with unset_too one that sets
+ * nothing as well (a latency target of infinity); NULL for none. */
+static const CellIODevice *io_first(const PlanLimits *l, unsigned mask, bool unset_too) {
         for (size_t i = 0; i < l->n_io_devices; i++)
-                if ((mask & (1u << l->io_devices[i].kind)) && cg_io_device_sets(l->io_devices + i))
-                        return l->io_devices + i;
-        return NULL;
-}
-
-/* The first latency entry, infinity too. */
-static const CellIODevice *io_first_latency(const PlanLimits *l) {
-        for (size_t i = 0; i < l->n_io_devices; i++)
-                if (l->io_devices[i].kind == CELL_IO_LATENCY)
+                if ((mask & (1u << l->io_devices[i].kind)) && (unset_too || cg_io_device_sets(l->io_devices + i)))
                         return l->io_devices + i;
         return NULL;
 }
@@ -39,7 +32,7 @@ static const CellIODevice *io_first_latency(const PlanLimits *l) {
 #define IO_LATENCY (1u << CELL_IO_LATENCY)
 
 bool cg_limits_io_required(const PlanLimits *l) {
-        return io_first(l, IO_THROTTLES | IO_LATENCY);
+        return io_first(l, IO_THROTTLES | IO_LATENCY, false);
 }
 
 size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX]) {
@@ -58,8 +51,9 @@ size_t cg_limits_needs(const PlanLimits *l, CgroupNeed ret[static CG_NEEDS_MAX])
         /* io: a latency target only cgroup2 has; throttles, which v1's blkio has
          * too; or weights alone, which v1 has only with CFQ or BFQ; or a latency
          * target of infinity alone (none, the kernel's default, as on v1). */
-        const CellIODevice *latency = io_first(l, IO_LATENCY), *throttle = io_first(l, IO_THROTTLES),
-                           *weight = io_first(l, 1u << CELL_IO_DEVICE_WEIGHT), *no_target = io_first_latency(l);
+        const CellIODevice *latency = io_first(l, IO_LATENCY, false), *throttle = io_first(l, IO_THROTTLES, false),
+                           *weight = io_first(l, 1u << CELL_IO_DEVICE_WEIGHT, false),
+                           *no_target = io_first(l, IO_LATENCY, true);
         const char *io = latency ? io_kind_key(latency->kind) : throttle ? io_kind_key(throttle->kind) :
                          l->io_weight > 0 ? "IOWeight" : weight ? io_kind_key(weight->kind) :
                          no_target ? io_kind_key(no_target->kind) : NULL;
@@ -123,7 +117,7 @@ size_t cg_limits_needs_systemd(const PlanLimits *l, CgroupNeed needs[static CG_N
         const char *key = l->memory_high.kind ? "MemoryHigh" :
                           l->memory_swap_max.kind ? "MemorySwapMax" : cg_limits_v2_only(l);
         /* systemd turns IO bandwidths into blkio throttles on v1, not the IOPS limits. */
-        const CellIODevice *iops = io_first(l, (1u << CELL_IO_READ_IOPS) | (1u << CELL_IO_WRITE_IOPS));
+        const CellIODevice *iops = io_first(l, (1u << CELL_IO_READ_IOPS) | (1u << CELL_IO_WRITE_IOPS), false);
 
         for (size_t i = 0; i < n_needs; i++) {
                 if (key && streq(needs[i].controller, "memory")) {
