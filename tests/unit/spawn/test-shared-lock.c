@@ -2,7 +2,6 @@
 /* The locks on the places containers share (shared-lock.h): a start holds
  * LOCK_SH on Directory= and each Bind= source directory, once each; a
  * take-back gets them exclusively only where nobody else holds them. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lock-dir-test.h"
 #include "shared-lock.h"
 #include "test.h"
 
@@ -22,8 +22,7 @@ static char dir[40], root[64], x[64], file[64], nosuch[64], locks[64];
 static void make_places(void) {
         int fd;
 
-        snprintf(dir, sizeof dir, "/tmp/test-shared-lock.XXXXXX");
-        ASSERT_NOT_NULL(mkdtemp(dir));
+        lock_dir_test_make(dir, sizeof dir, "test-shared-lock");
         snprintf(root, sizeof root, "%s/root", dir);
         snprintf(x, sizeof x, "%s/x", dir);
         snprintf(file, sizeof file, "%s/file", dir);
@@ -37,15 +36,9 @@ static void make_places(void) {
 }
 
 static void remove_places(void) {
-        DIR *d = opendir(locks);
-
-        /* The lock files, named after what they lock. */
-        for (struct dirent *de; d && (de = readdir(d));)
-                if (de->d_name[0] != '.')
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
-        if (d)
-                closedir(d);
-        (void) rmdir(locks);
+        /* The lock files, named after what they lock, where a start made their directory. */
+        if (access(locks, F_OK) >= 0)
+                lock_dir_test_remove(locks);
         (void) rmdir(root);
         (void) rmdir(x);
         (void) unlink(file);
