@@ -107,6 +107,14 @@ static int link_attr(const struct nlattr *a, void *data) {
                 if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
                         m->link_netnsid = (int32_t) mnl_attr_get_u32(a);
                 break;
+        case IFLA_MASTER:
+                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+                        m->master = mnl_attr_get_u32(a);
+                break;
+        case IFLA_IFALIAS:
+                if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+                        (void) snprintf(m->alias, sizeof m->alias, "%s", mnl_attr_get_str(a));
+                break;
         default:
                 break;
         }

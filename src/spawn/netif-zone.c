@@ -210,54 +210,20 @@ typedef struct ZoneScan {
         unsigned ports;         /* links whose master it is (or that could not be read) */
 } ZoneScan;
 
-typedef struct ZoneLink {
-        uint32_t master;
-        char kind[16];
-        char alias[sizeof ZONE_BRIDGE_ALIAS + 1];
-} ZoneLink;
-
-static int zone_link_info_attr(const struct nlattr *a, void *data) {
-        ZoneLink *l = data;
-
-        if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-                (void) snprintf(l->kind, sizeof l->kind, "%s", mnl_attr_get_str(a));
-        return MNL_CB_OK;
-}
-
-static int zone_link_attr(const struct nlattr *a, void *data) {
-        ZoneLink *l = data;
-
-        switch (mnl_attr_get_type(a)) {
-        case IFLA_MASTER:
-                if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-                        l->master = mnl_attr_get_u32(a);
-                break;
-        case IFLA_LINKINFO:
-                (void) mnl_attr_parse_nested(a, zone_link_info_attr, l);
-                break;
-        case IFLA_IFALIAS:
-                if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-                        (void) snprintf(l->alias, sizeof l->alias, "%s", mnl_attr_get_str(a));
-                break;
-        default:
-                break;
-        }
-        return MNL_CB_OK;
-}
-
 static int zone_scan_msg(const struct nlmsghdr *nlh, void *data) {
-        const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
         ZoneScan *z = data;
-        ZoneLink l = {};
+        NetifMoved l;
+        int r;
 
-        if (nlh->nlmsg_type != RTM_NEWLINK)
+        r = link_parse(nlh, &l);
+        if (r == 0)
                 return MNL_CB_OK;
         /* A link that cannot be read might be a port: the bridge stays. */
-        if (mnl_attr_parse(nlh, sizeof *ifm, zone_link_attr, &l) < 0) {
+        if (r < 0) {
                 z->ports++;
                 return MNL_CB_OK;
         }
-        if ((unsigned) ifm->ifi_index == z->bridge) {
+        if ((unsigned) l.index == z->bridge) {
                 z->is_bridge = streq(l.kind, "bridge");
                 z->is_ours = streq(l.alias, ZONE_BRIDGE_ALIAS);
         }

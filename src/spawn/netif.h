@@ -104,6 +104,8 @@ typedef struct NetifMoved {
         uint8_t addr_len;
         unsigned short type;            /* ifi_type: ARPHRD_ETHER, ... (not compared) */
         uint16_t ipvlan_mode;           /* an ipvlan's IFLA_IPVLAN_MODE (not compared) */
+        uint32_t master;                /* IFLA_MASTER: the bridge (bond) it is a port of; 0: none (not compared) */
+        char alias[32];                 /* IFLA_IFALIAS, cut short: enough to tell cell's own (not compared) */
 } NetifMoved;
 
 /* Moves the host's ifname (by name) into the network namespace netns_fd;

@@ -51,3 +51,38 @@ TEST(veth_message_padding_is_zero) {
         ASSERT_EQ(nlh->nlmsg_flags, NLM_F_CREATE | NLM_F_EXCL);
         assert_no_stale_byte(buf, nlh);
 }
+
+/* link_parse() of a dump's message as the kernel sends a bridge's port:
+ * what netif-zone.c counts a zone's ports and knows cell's bridge by. */
+TEST(link_parse_reads_master_and_alias) {
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlattr *linkinfo;
+        struct nlmsghdr *nlh;
+        NetifMoved l;
+
+        nlh = link_message(buf, RTM_NEWLINK, 0, 7);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "vz-web");
+        mnl_attr_put_u32(nlh, IFLA_MASTER, 3);
+        mnl_attr_put_strz(nlh, IFLA_IFALIAS, "cell zone bridge");
+        linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+        mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+        mnl_attr_nest_end(nlh, linkinfo);
+        ASSERT_EQ(link_parse(nlh, &l), 1);
+        ASSERT_EQ(l.index, 7);
+        ASSERT_STREQ(l.name, "vz-web");
+        ASSERT_STREQ(l.kind, "bridge");
+        ASSERT_EQ(l.master, 3u);
+        ASSERT_STREQ(l.alias, "cell zone bridge");
+
+        /* No master, and an alias longer than the field: cut, so never taken for cell's. */
+        nlh = link_message(buf, RTM_NEWLINK, 0, 8);
+        mnl_attr_put_strz(nlh, IFLA_IFALIAS, "cell zone bridge, but an administrator's longer one");
+        ASSERT_EQ(link_parse(nlh, &l), 1);
+        ASSERT_EQ(l.master, 0u);
+        ASSERT_TRUE(strlen(l.alias) == sizeof l.alias - 1);
+        ASSERT_TRUE(strncmp(l.alias, "cell zone bridge, but", 21) == 0);
+
+        /* Another message of a dump: nothing read. */
+        nlh = link_message(buf, RTM_DELLINK, 0, 9);
+        ASSERT_EQ(link_parse(nlh, &l), 0);
+}
