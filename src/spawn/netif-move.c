@@ -129,6 +129,7 @@ int link_parse(const struct nlmsghdr *nlh, NetifMoved *m) {
                 return 0;
         m->index = ifm->ifi_index;
         m->type = ifm->ifi_type;
+        m->flags = ifm->ifi_flags;
         /* No IFLA_LINK: the kernel leaves it out when it is the link's own index. */
         m->link = (uint32_t) ifm->ifi_index;
         return mnl_attr_parse(nlh, sizeof *ifm, link_attr, m) < 0 ? -EBADMSG : 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* IPVLAN=: the host's ipvlans on the parent link, whose mode the
- * container's would change. */
+ * container's would change; MACVLAN=, IPVLAN=: whether the parent is up. */
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -42,4 +42,21 @@ int netif_ipvlan_other_mode(struct mnl_socket *nl, unsigned parent, char ret_nam
         memcpy(ret_name, s.found.name, IFNAMSIZ);
         *ret_mode = s.found.ipvlan_mode;
         return 1;
+}
+
+int netif_vlan_parent_down(const char *parent) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        NetifMoved l;
+        int r;
+
+        r = netif_open(&nl);
+        if (r < 0)
+                return r;
+        r = link_get(nl, 0, parent, &l);
+        if (r < 0)
+                return r;
+        /* Down by the administrator (or never brought up): the kernel makes
+         * the container's link on it, and up, without a word, and nothing
+         * passes. */
+        return !(l.flags & IFF_UP);
 }

@@ -106,6 +106,7 @@ typedef struct NetifMoved {
         uint16_t ipvlan_mode;           /* an ipvlan's IFLA_IPVLAN_MODE (not compared) */
         uint32_t master;                /* IFLA_MASTER: the bridge (bond) it is a port of; 0: none (not compared) */
         char alias[32];                 /* IFLA_IFALIAS, cut short: enough to tell cell's own (not compared) */
+        unsigned flags;                 /* ifi_flags: IFF_UP, ... (not compared) */
 } NetifMoved;
 
 /* Moves the host's ifname (by name) into the network namespace netns_fd;
@@ -133,6 +134,11 @@ int netif_move_back(int netns_fd, const NetifMoved *moved, char ret_name[static 
  * IPVLAN= and parent. */
 int netif_vlan_create(const char *kind, const char *parent, const char *name, const uint8_t *mac,
                       pid_t pid, SpawnError *err);
+
+/* Whether the host's link parent (by name) is down (no IFF_UP): a macvlan
+ * or ipvlan on it is made, and brought up, but carries nothing until the
+ * parent is up. 1: down; 0: up; -errno (-ENODEV: no such link). */
+int netif_vlan_parent_down(const char *parent);
 
 /* /etc/machine-id's 16 bytes; -ENOMEDIUM when it holds no ID yet. */
 int netif_machine_id(uint8_t ret[static 16]);

@@ -267,6 +267,18 @@ static int spawn_network_check_hosts(const Plan *p, SpawnError *err) {
         return 0;
 }
 
+/* MACVLAN= or IPVLAN= item i made on a host link that is down: the
+ * container's link is up and carries nothing until the parent is, which is
+ * said, as the start goes on (the parent may be brought up later). A parent
+ * that cannot be read is not: netif_vlan_create() found it. */
+static void vlan_parent_warn(const Plan *p, const char *key, size_t i, const char *parent) {
+        char origin[PATH_MAX + 32];
+
+        if (netif_vlan_parent_down(parent) > 0)
+                log_warning("%s%s=%s: the host's %s is down: the container's link carries nothing until it is up.",
+                            plan_origin_prefix(p, key, i, origin, sizeof origin), key, parent, parent);
+}
+
 /* VirtualEthernet= (Bridge=, Zone=), VirtualEthernetExtra=, Interface=,
  * MACVLAN=, IPVLAN=, Port=: the host's side, in the supervisor's network
  * namespace. The container's side (the links up, Address=, Gateway=) is
@@ -297,10 +309,13 @@ int spawn_network(Spawn *s, const Plan *p, SpawnError *err) {
                                       s->pid, err);
                 if (r < 0)
                         return spawn_net_item_origin(p, "MACVLAN", i, err);
+                vlan_parent_warn(p, "MACVLAN", i, p->macvlans[i].host);
         }
-        for (size_t i = 0; i < p->n_ipvlans; i++)
+        for (size_t i = 0; i < p->n_ipvlans; i++) {
                 if (netif_vlan_create("ipvlan", p->ipvlans[i].host, p->ipvlans[i].name, NULL, s->pid, err) < 0)
                         return spawn_net_item_origin(p, "IPVLAN", i, err);
+                vlan_parent_warn(p, "IPVLAN", i, p->ipvlans[i].host);
+        }
 
         r = spawn_veth(s, p, have_id ? machine_id : NULL, err);
         if (r < 0)

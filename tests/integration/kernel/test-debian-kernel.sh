@@ -223,6 +223,11 @@ has one mode for all ipvlans of an interface: the container's, in L2 mode, would
                 fail "ipvlanl3: not refused for the host's ipvlan in L3 mode: $(cat "$work/case/ipvlanl3.err")"
         expect_match "ipvlanl3: the host's ipvlan after" "$(sed -n 's/^hostiv: //p' "$work/case/ipvlanl3.out")" \
                 '^[0-9]+: hostiv@vp1: <([A-Z_]+,)*NOARP[,>]'
+        # vp1 down: the start goes on, and says that its ipvlan carries nothing.
+        ok ipvlandown
+        grep -qF "/tmp/ipvlandown.cell:6: IPVLAN=vp1: the host's vp1 is down: the container's link carries nothing \
+until it is up." "$work/case/ipvlandown.err" ||
+                fail "ipvlandown: no warning of vp1 down: $(cat "$work/case/ipvlandown.err")"
         # A parent that is no Ethernet link: the kernel's EINVAL, saying why.
         for key in IPVLAN MACVLAN; do
                 kind=$(tr A-Z a-z <<< "$key")

@@ -146,6 +146,10 @@ if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 ty
                 "[Exec]" "Exec=/bin/true"
         echo "@@out hostiv: $(ip -o link show hostiv)"
         ip link del hostiv
+        # A parent that is down: the ipvlan made all the same, said so.
+        ip link set vp1 down
+        run ipvlandown none "[Root]" "Directory=$R" "[Isolation]" "PrivateNetwork=yes" "[Network]" "IPVLAN=vp1" \
+                "[Exec]" "Exec=/bin/true"
         ip link del vp1
         ip link del vp0
         # ipip's tunl0: no Ethernet link, which the kernel refuses as a parent.
@@ -154,7 +158,8 @@ if [ -d /sys/module/ipvlan ] && [ -d /sys/module/macvlan ] && ip link add vp0 ty
                         "[Network]" "$key=tunl0" "[Exec]" "Exec=/bin/true"
         done
 else
-        for c in ipvlan ipvlanagain macvlanvp macvlanbusy ipvlanbusy ipvlansame ipvlanl3 IPVLANtunnel MACVLANtunnel; do
+        for c in ipvlan ipvlanagain macvlanvp macvlanbusy ipvlanbusy ipvlansame ipvlanl3 ipvlandown IPVLANtunnel \
+                 MACVLANtunnel; do
                 echo "@@case $c skipped"
         done
 fi
