@@ -55,6 +55,11 @@ static void print_message(FILE *f, int level, const char *m) {
                 fwrite(buf, 1, size, f);
 }
 
+void cli_diag_print(const Diagnostics *d) {
+        for (size_t i = 0; i < d->n_messages; i++)
+                print_message(stderr, diag_level(d, i), d->messages[i]);
+}
+
 int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret) {
         _cleanup_(cell_config_done) CellConfig config = {};
         _cleanup_(diag_done) Diagnostics diag = {};
@@ -63,7 +68,6 @@ int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions
         r = unit_load(unit, lo, &config, &diag);
         if (r >= 0)
                 r = plan_build(&config, po, ret, &diag);
-        for (size_t i = 0; i < diag.n_messages; i++)
-                print_message(stderr, diag_level(&diag, i), diag.messages[i]);
+        cli_diag_print(&diag);
         return r;
 }

@@ -59,6 +59,8 @@ typedef struct Plan Plan;
 typedef struct PlanOptions PlanOptions;
 typedef struct UnitLoadOptions UnitLoadOptions;
 int cli_load_plan(const char *unit, const UnitLoadOptions *lo, const PlanOptions *po, Plan *ret);
+/* Each message of d on stderr, as cli_load_plan() prints the unit's. */
+void cli_diag_print(const Diagnostics *d);
 
 /* lookup.c: --name=NAME of run, verify and plan. A name that can be none
  * is a usage error (exit 2), refused, saying why, before the unit is read;

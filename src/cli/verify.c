@@ -13,12 +13,14 @@
 #include <stdio.h>
 
 #include "cgroup-v1-notice.h"
+#include "diag.h"
 #include "drop-in-arg.h"
 #include "log.h"
 #include "macros.h"
 #include "plan.h"
 #include "unit.h"
 #include "verbs.h"
+#include "verify-mounts.h"
 
 typedef enum VerifyResult {
         VERIFY_VALID,
@@ -48,11 +50,19 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
         /* Every plan-time check, without building what only "cell run" needs. */
         r = cli_load_plan(arg, opts, &(const PlanOptions) { .verify_only = true }, &p);
         if (r >= 0) {
+                _cleanup_(diag_done) Diagnostics diag = {};
+                int k;
+
+                /* What "cell run" refuses on this host before it makes
+                 * anything: a mount whose target the root (or cell) holds
+                 * as a file of the other kind. */
+                r = cli_check_mount_targets_root(&p, &diag);
+                cli_diag_print(&diag);
                 /* verify runs on the host the unit is for: the keys its cgroup v1
                  * controllers refuse or leave unapplied, as warnings. */
-                int k = cg_v1_host_notices_print(&p, stderr);
+                k = cg_v1_host_notices_print(&p, stderr);
                 plan_done(&p);
-                if (k < 0)
+                if (k < 0 && r >= 0)
                         r = k;
         }
 

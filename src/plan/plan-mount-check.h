@@ -43,6 +43,35 @@ int plan_mounts_check_api(Plan *p, const CellConfig *c, size_t first_unit, PlanM
  * symlinks cell makes before them (/dev/zero, /dev/fd): no file system
  * over one, nothing below one. */
 int plan_mounts_check_own_files(const Plan *p, const CellConfig *c, size_t first_unit, PlanMountErrors *errs);
+/* The plan's mounts by target (its components, "/a//b/" as "/a/b"), for
+ * plan_mount_target_found(). */
+typedef struct PlanTargetEntry {
+        char *path;
+        size_t index;           /* in p->mounts */
+} PlanTargetEntry;
+
+typedef struct PlanTargetIndex {
+        PlanTargetEntry *entries;       /* sorted by path, then index */
+        size_t n;
+} PlanTargetIndex;
+
+int plan_target_index_build(const Plan *p, PlanTargetIndex *ret);
+void plan_target_index_done(PlanTargetIndex *x);
+
+/* What the start finds at path when it comes to p->mounts[i], as far as the
+ * plan knows: the last mount before i at or above path decides. ROOT: none
+ * is, the root's own file (the caller looks, the plan reads no tree);
+ * DIRECTORY: a file system of cell's or the unit's is mounted there; NODE:
+ * cell makes a device node there (/dev/zero); UNKNOWN: a file in another
+ * mount (a bind's source, a tmpfs), or a link of cell's (or no memory). x:
+ * p's index (plan_target_index_build()). */
+typedef enum PlanTargetFound {
+        PLAN_TARGET_ROOT,
+        PLAN_TARGET_DIRECTORY,
+        PLAN_TARGET_NODE,
+        PLAN_TARGET_UNKNOWN,
+} PlanTargetFound;
+PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x, size_t i, const char *path);
 /* A mount of the unit's at or below the notify socket or (with credentials)
  * the credentials' directory, which cell makes in /run/host after the
  * unit's mounts: an error for each, with its line. */

@@ -5,6 +5,7 @@
  * and is not a directory"), as systemd's and nspawn's would (ENOTDIR). */
 
 #include "plan-internal.h"
+#include "plan-mount-check.h"
 #include "plan-test.h"
 
 TEST(file_system_over_own_node_or_link) {
@@ -42,4 +43,54 @@ TEST(own_nodes_not_in_the_way) {
         plan_entries_pass("TemporaryFileSystem=/dev\nTemporaryFileSystem=/dev/zero");
         plan_entries_pass("TemporaryFileSystem=/dev/shm/x");
         plan_entries_pass("TemporaryFileSystem=/dev/zeros");
+}
+
+/* plan_mount_target_found() of the unit's mount of target (the last one
+ * there), for "cell verify" and "cell run" (cli/verify-mounts.c), which look
+ * into the root only where it says ROOT. */
+static PlanTargetFound found_for(const char *entries, const char *target, const char *path) {
+        _cleanup_free_ char *text = NULL;
+        PlanTargetIndex x = {};
+        PlanTargetFound f;
+        CellConfig c;
+        Plan p = {};
+        size_t i = SIZE_MAX;
+
+        ASSERT_TRUE(asprintf(&text, "[Root]\nDirectory=/var/lib/cell/test\n%s\n[Exec]\nExec=/bin/true\n", entries) > 0);
+        config_from_text(&c, "m", text);
+        plan_ok(&c, NULL, &p);
+        for (size_t k = 0; k < p.n_mounts; k++)
+                if (streq(p.mounts[k].target, target) && p.mounts[k].line > 0)
+                        i = k;
+        ASSERT_TRUE(i != SIZE_MAX);
+        ASSERT_OK(plan_target_index_build(&p, &x));
+        f = plan_mount_target_found(&p, &x, i, path ?: target);
+        plan_target_index_done(&x);
+        plan_done(&p);
+        cell_config_done(&c);
+        return f;
+}
+
+TEST(target_found) {
+        /* cell's nodes, but an optional one (/dev/net/tun), which the host may lack. */
+        ASSERT_EQ(found_for("Bind=/srv:/dev/zero", "/dev/zero", NULL), PLAN_TARGET_NODE);
+        ASSERT_EQ(found_for("Bind=/srv:/dev/net/tun", "/dev/net/tun", NULL), PLAN_TARGET_UNKNOWN);
+        /* A file system of cell's or the unit's own, at the target (of one
+         * target, the binds are mounted first, whatever the lines' order). */
+        ASSERT_EQ(found_for("Bind=/srv/file:/dev/shm", "/dev/shm", NULL), PLAN_TARGET_DIRECTORY);
+        ASSERT_EQ(found_for("TemporaryFileSystem=/x\nOverlay=/srv/a::/x", "/x", NULL), PLAN_TARGET_DIRECTORY);
+        ASSERT_EQ(found_for("TemporaryFileSystem=/x\nBind=/srv/file:/x", "/x", NULL), PLAN_TARGET_UNKNOWN);
+        /* In a file system or a bind: what is there is not the root's. */
+        ASSERT_EQ(found_for("TemporaryFileSystem=/dev/x", "/dev/x", NULL), PLAN_TARGET_UNKNOWN);
+        ASSERT_EQ(found_for("Bind=/srv:/x\nBind=/srv/file:/x/y", "/x/y", NULL), PLAN_TARGET_UNKNOWN);
+        ASSERT_EQ(found_for("Bind=/srv:/x\nBind=/srv/file:/y", "/y", "/x/z"), PLAN_TARGET_UNKNOWN);
+        /* A unit's own /dev over cell's nodes. */
+        ASSERT_EQ(found_for("TemporaryFileSystem=/dev\nBind=/srv:/dev/zero", "/dev/zero", NULL), PLAN_TARGET_UNKNOWN);
+        /* The root's; a mount after it, or only below it, changes nothing. */
+        ASSERT_EQ(found_for("TemporaryFileSystem=/bin/sh", "/bin/sh", NULL), PLAN_TARGET_ROOT);
+        ASSERT_EQ(found_for("TemporaryFileSystem=/a\nTemporaryFileSystem=/a/b", "/a", NULL), PLAN_TARGET_ROOT);
+        /* Paths as the kernel takes them: "//a/" is "/a". */
+        ASSERT_EQ(found_for("TemporaryFileSystem=/a\nOverlay=/srv/a::/a", "/a", "/a//b"), PLAN_TARGET_UNKNOWN);
+        ASSERT_EQ(found_for("Bind=/srv/file:/dev/shm", "/dev/shm", "//dev//shm/"), PLAN_TARGET_DIRECTORY);
+        ASSERT_EQ(found_for("Bind=/srv:/dev/zero", "/dev/zero", "/dev/zero/"), PLAN_TARGET_NODE);
 }
