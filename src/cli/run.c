@@ -14,6 +14,7 @@
 #include "event-loop.h"
 
 #include "credentials.h"
+#include "diag.h"
 #include "fs-util.h"
 #include "libsystemd-dlopen.h"
 #include "log.h"
@@ -40,6 +41,7 @@
 #include "unit-path.h"
 #include "unit.h"
 #include "verbs.h"
+#include "verify-mounts.h"
 
 /* Before anything is made: a mount of the unit's at or below /dev/console,
  * where a console (every mode but pipe) gets its pty bound after the unit's
@@ -506,6 +508,19 @@ static int run_unit(const RunArgs *a) {
          * is this directory, wherever a link in its path leads later. */
         if (r >= 0)
                 r = run_open_root(&plan, &root_fd);
+        /* A mount whose target is a file of the other kind would fail the
+         * start (ENOTDIR, EISDIR): a problem of the unit's (exit 1), said
+         * as "cell verify" says it, before anything is made for it. */
+        if (r >= 0) {
+                _cleanup_(diag_done) Diagnostics diag = {};
+
+                r = cli_check_mount_targets(&plan, root_fd, &diag);
+                cli_diag_print(&diag);
+                if (r == -ENOMEM)
+                        log_oom();
+                else if (r < 0)
+                        status = CELL_EXIT_INVALID;
+        }
         root = root_fd >= 0 ? run_root_path(root_fd, root_buf, sizeof root_buf) :
                 root_image_root_path(&plan, &image, root_buf, sizeof root_buf);
         if (r >= 0)
@@ -517,7 +532,7 @@ static int run_unit(const RunArgs *a) {
         root_image_done(&image);
         log_set_prefix(NULL);
         plan_done(&plan);
-        return r < 0 ? CELL_EXIT_FAILURE : status;
+        return r < 0 && status != CELL_EXIT_INVALID ? CELL_EXIT_FAILURE : status;
 }
 
 int verb_run(int argc, char *argv[]) {

@@ -153,4 +153,35 @@ u=$(unit devmask "[Root]" "Directory=$root" "Inaccessible=/dev/zero" "[Exec]" "E
 "$CELL" verify "$u" || fail "Inaccessible=/dev/zero: refused by verify"
 run_cell none "$u"
 expect "Inaccessible=/dev/zero: status ($(cat "$work/err"))" "$status" 0
+
+# A directory's Bind= over one of cell's nodes, a file system over a file of
+# the root (through its link), a file's Bind= over a directory of it: each
+# passed "cell verify" and failed the start (ENOTDIR, EISDIR), exit 2. Both
+# refuse them now, at the line, in the start's words, exit 1 (the unit's
+# problem), and the start makes nothing; the image as it was.
+mkdir -p "$work/bdir" && : > "$work/bfile"
+wrong="$work/wrong" && cp -a "$root" "$wrong" && ln -s probe "$wrong/bin/probe-link" && mkdir -p "$wrong/srv3"
+# wrong_kind NAME KEY WANT: KEY (line 3) refused with WANT by verify and run.
+wrong_kind() {
+        local name=$1 key=$2 want=$3 u
+        u=$(unit "$name" "[Root]" "Directory=$wrong" "$key" "[Exec]" "Exec=/bin/true")
+        status=0
+        "$CELL" verify "$u" 2>"$work/err" || status=$?
+        expect "$key: verify status" "$status" 1
+        expect_match "$key: verify" "$(cat "$work/err")" "$u:3: $want"
+        ls -laR "$wrong" > "$work/image.before"
+        host_snapshot before
+        run_cell none "$u"
+        expect "$key: run status ($(cat "$work/err"))" "$status" 1
+        expect_match "$key: run" "$(cat "$work/err")" "^$u:3: $want"
+        expect_nothing_left
+        ls -laR "$wrong" > "$work/image.after"
+        cmp -s "$work/image.before" "$work/image.after" || fail "$key: the start changed the image"
+}
+wrong_kind devzero-dir "Bind=$work/bdir:/dev/zero" \
+        "Bind=$work/bdir:/dev/zero: target exists and is not a directory \\(cell makes /dev/zero a device node"
+wrong_kind tmpfs-link "TemporaryFileSystem=/bin/probe-link" \
+        "TemporaryFileSystem=/bin/probe-link: target exists and is not a directory \\(/bin/probe-link, a link to"
+wrong_kind file-dir "Bind=$work/bfile:/srv3" "Bind=$work/bfile:/srv3: target is a directory but the source is not"
+wrong_kind below-file "Inaccessible=/bin/probe/x" "Inaccessible=/bin/probe/x: target exists and is not a directory"
 echo ok
