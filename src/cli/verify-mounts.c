@@ -94,7 +94,8 @@ static int root_lookup(const MountCheck *c, size_t i, const char *path, mode_t *
         size_t n;
 
         ret_resolved[0] = 0;
-        if (plan_mount_target_found(c->plan, &c->targets, i, path) != PLAN_TARGET_ROOT || !mount_path_is_safe(path))
+        if (!mount_path_is_safe(path) ||
+            plan_mount_target_found(c->plan, &c->targets, i, path, NULL) != PLAN_TARGET_ROOT)
                 return 0;
         fd = mount_resolve(c->root_fd, path, RESOLVE_NO_SYMLINKS);
         if (fd == -ELOOP) {
@@ -109,7 +110,7 @@ static int root_lookup(const MountCheck *c, size_t i, const char *path, mode_t *
                 if (strncmp(ret_resolved, root, n) != 0 || ret_resolved[n] != '/')
                         return 0;       /* the root itself, or not below it */
                 memmove(ret_resolved, ret_resolved + n, strlen(ret_resolved + n) + 1);
-                if (plan_mount_target_found(c->plan, &c->targets, i, ret_resolved) != PLAN_TARGET_ROOT)
+                if (plan_mount_target_found(c->plan, &c->targets, i, ret_resolved, NULL) != PLAN_TARGET_ROOT)
                         return 0;
         }
         if (fd == -ENOTDIR)
@@ -229,14 +230,29 @@ static int check_one(const MountCheck *c, size_t i, PlanMountErrors *errs) {
         const char *root = strna(p->root_directory);
         char resolved[PATH_MAX];
         PlanTargetFound found;
+        size_t bind = SIZE_MAX;
         mode_t mode;
         int need, r;
 
         need = target_need(c, i);
         if (need < 0)
                 return 0;
-        found = plan_mount_target_found(p, &c->targets, i, m->target);
-        if (found == PLAN_TARGET_NODE && need == NEED_DIRECTORY)
+        found = plan_mount_target_found(p, &c->targets, i, m->target, &bind);
+        /* A Bind= of the unit's there before it (of one target the binds
+         * come first): what its source is. */
+        if (found == PLAN_TARGET_BIND) {
+                const PlanMount *b = &p->mounts[bind];
+                int kind = bind_need(c, bind);
+
+                if (kind == NEED_DIRECTORY && need == NEED_NON_DIRECTORY)
+                        r = mount_error(errs, p, i, TARGET_IS_DIRECTORY " (%s:%u: %s binds a directory there "
+                                        "before it)", strna(b->file ?: p->unit_path), b->line, b->entry);
+                else if (kind == NEED_NON_DIRECTORY && need == NEED_DIRECTORY)
+                        r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (%s:%u: %s binds a file there before it)",
+                                        strna(b->file ?: p->unit_path), b->line, b->entry);
+                else
+                        return 0;
+        } else if (found == PLAN_TARGET_NODE && need == NEED_DIRECTORY)
                 r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (cell makes %s a device node "
                                "before the unit's mounts)", m->target);
         else if (found == PLAN_TARGET_DIRECTORY && need == NEED_NON_DIRECTORY)

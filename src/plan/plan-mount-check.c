@@ -476,7 +476,8 @@ static size_t target_last_before(const PlanTargetIndex *x, const char *key, size
         return strncmp(x->entries[lo].path, key, n) == 0 && !x->entries[lo].path[n] ? x->entries[lo].index : SIZE_MAX;
 }
 
-PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x, size_t i, const char *path) {
+PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x, size_t i, const char *path,
+                                        size_t *ret_bind) {
         _cleanup_free_ char *key = path_components(path);
         const PlanMount *top;
         size_t last = SIZE_MAX;
@@ -508,6 +509,11 @@ PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x,
         /* An optional one (/dev/net/tun) is left out where the host has none. */
         if (top->kind == PLAN_MOUNT_DEVICE && !top->optional)
                 return PLAN_TARGET_NODE;
+        /* A unit's own, but an optional one, which a missing source skips. */
+        if (top->kind == PLAN_MOUNT_BIND && top->line > 0 && !top->optional && ret_bind) {
+                *ret_bind = last;
+                return PLAN_TARGET_BIND;
+        }
         return PLAN_TARGET_UNKNOWN;
 }
 

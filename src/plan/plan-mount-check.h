@@ -62,16 +62,19 @@ void plan_target_index_done(PlanTargetIndex *x);
  * plan knows: the last mount before i at or above path decides. ROOT: none
  * is, the root's own file (the caller looks, the plan reads no tree);
  * DIRECTORY: a file system of cell's or the unit's is mounted there; NODE:
- * cell makes a device node there (/dev/zero); UNKNOWN: a file in another
- * mount (a bind's source, a tmpfs), or a link of cell's (or no memory). x:
- * p's index (plan_target_index_build()). */
+ * cell makes a device node there (/dev/zero); BIND: a Bind= of the unit's
+ * is mounted there, of its source's kind (the caller looks), *ret_bind its
+ * index; UNKNOWN: a file in another mount (a bind's source, a tmpfs), or a
+ * link of cell's (or no memory). x: p's index (plan_target_index_build()). */
 typedef enum PlanTargetFound {
         PLAN_TARGET_ROOT,
         PLAN_TARGET_DIRECTORY,
         PLAN_TARGET_NODE,
+        PLAN_TARGET_BIND,
         PLAN_TARGET_UNKNOWN,
 } PlanTargetFound;
-PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x, size_t i, const char *path);
+PlanTargetFound plan_mount_target_found(const Plan *p, const PlanTargetIndex *x, size_t i, const char *path,
+                                        size_t *ret_bind);
 /* A mount of the unit's at or below the notify socket or (with credentials)
  * the credentials' directory, which cell makes in /run/host after the
  * unit's mounts: an error for each, with its line. */

@@ -73,6 +73,18 @@ good mask-on-file "Inaccessible=/bin/sh /etc/passwd"
 good file-on-file "Bind=$tmp/file:/etc/passwd"
 good dir-on-dir "Bind=$tmp/dir:/home" "TemporaryFileSystem=/home/new"
 good missing-source "Bind=-$tmp/nosuch:/etc/passwd"
+# A Bind= of the unit's at the target first (binds come first of one
+# target, whatever the lines' order): its source's kind.
+bound="$CELL_UNIT_PATH/tmpfs-on-bound-file.cell:4: Bind=$tmp/file:/srv9 binds a file there"
+bad tmpfs-on-bound-file "TemporaryFileSystem=/srv9: $notdir \\($bound" \
+        "TemporaryFileSystem=/srv9" "Bind=$tmp/file:/srv9"
+printf '%s\n' "[Root]" "Directory=$root" "Bind=$tmp/file:/srv8" "Bind=$tmp/dir:/srv8" "[Exec]" "Exec=/bin/true" \
+        > "$CELL_UNIT_PATH/dir-on-bound-file.cell"
+expect 1 dir-on-bound-file -- "$cell" verify "$CELL_UNIT_PATH/dir-on-bound-file.cell"
+grep -q -F "dir-on-bound-file.cell:4: Bind=$tmp/dir:/srv8: $notdir (" "$tmp/err" ||
+        fail "dir-on-bound-file: $(cat "$tmp/err")"
+good dir-on-bound-dir "Bind=$tmp/dir:/srv8" "TemporaryFileSystem=/srv8"
+good on-optional-bind "Bind=-$tmp/nosuch:/srv8" "TemporaryFileSystem=/srv8"
 # What another mount brings there: not the root's.
 good under-tmpfs "TemporaryFileSystem=/sbin" "TemporaryFileSystem=/sbin/init"
 good under-bind "Bind=$tmp/dir:/etc" "TemporaryFileSystem=/etc/passwd"

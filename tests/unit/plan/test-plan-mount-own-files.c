@@ -52,6 +52,7 @@ static PlanTargetFound found_for(const char *entries, const char *target, const 
         _cleanup_free_ char *text = NULL;
         PlanTargetIndex x = {};
         PlanTargetFound f;
+        size_t bind = SIZE_MAX;
         CellConfig c;
         Plan p = {};
         size_t i = SIZE_MAX;
@@ -64,7 +65,7 @@ static PlanTargetFound found_for(const char *entries, const char *target, const 
                         i = k;
         ASSERT_TRUE(i != SIZE_MAX);
         ASSERT_OK(plan_target_index_build(&p, &x));
-        f = plan_mount_target_found(&p, &x, i, path ?: target);
+        f = plan_mount_target_found(&p, &x, i, path ?: target, &bind);
         plan_target_index_done(&x);
         plan_done(&p);
         cell_config_done(&c);
@@ -79,7 +80,10 @@ TEST(target_found) {
          * target, the binds are mounted first, whatever the lines' order). */
         ASSERT_EQ(found_for("Bind=/srv/file:/dev/shm", "/dev/shm", NULL), PLAN_TARGET_DIRECTORY);
         ASSERT_EQ(found_for("TemporaryFileSystem=/x\nOverlay=/srv/a::/x", "/x", NULL), PLAN_TARGET_DIRECTORY);
-        ASSERT_EQ(found_for("TemporaryFileSystem=/x\nBind=/srv/file:/x", "/x", NULL), PLAN_TARGET_UNKNOWN);
+        /* A Bind= of the unit's at it: the caller looks at its source. */
+        ASSERT_EQ(found_for("TemporaryFileSystem=/x\nBind=/srv/file:/x", "/x", NULL), PLAN_TARGET_BIND);
+        ASSERT_EQ(found_for("Bind=/srv/file:/x\nBind=/srv:/x", "/x", NULL), PLAN_TARGET_BIND);
+        ASSERT_EQ(found_for("Bind=-/srv/file:/x\nBind=/srv:/x", "/x", NULL), PLAN_TARGET_UNKNOWN);
         /* In a file system or a bind: what is there is not the root's. */
         ASSERT_EQ(found_for("TemporaryFileSystem=/dev/x", "/dev/x", NULL), PLAN_TARGET_UNKNOWN);
         ASSERT_EQ(found_for("Bind=/srv:/x\nBind=/srv/file:/x/y", "/x/y", NULL), PLAN_TARGET_UNKNOWN);
