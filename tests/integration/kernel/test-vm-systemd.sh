@@ -1,0 +1,121 @@
+#!/bin/bash
+# cell under systemd 252 as PID 1 on pure cgroup2 with controllers, as on
+# a production host, which this machine (hybrid cgroups, no systemd as PID
+# 1) and the sealed systemd (a cgroup2 without controllers) are not: one
+# VM (tests/lib/kernel-vm, KERNEL_VM_INIT=systemd: Debian 12's kernel, the
+# host's / read-only with a tmpfs overlay, the host's systemd and dbus)
+# runs vm-systemd-cases.sh:
+# - the same [Limits] to systemd-run --scope -p, to cell run's systemd
+#   scope and to cell run --cgroup-manager=cgroupfs in a scope with
+#   Delegate=yes: the kernel's files (memory.*, cpu.*, pids.max, io.*) the same;
+# - MemoryMax= OOM-kills a payload that fills more (137, said so), and
+#   TasksMax= stops a fork loop;
+# - cell@.service (the build tree's) starts active (Type=notify, READY=1)
+#   with its limits in cell-NAME.scope, and stops leaving no scope;
+# - no cgroup, mount or unit of cell's left in the VM.
+# Each case's verdict is printed; a failure names the case and the file.
+# Skipped (77) without root, QEMU (or its 9p), systemd, dbus or the kernel.
+set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "skipped: needs root"; exit 77; }
+cell=$(realpath "${1:?usage: $0 CELL PROBE CELL@.SERVICE}")
+probe=$(realpath "${2:?}")
+service=$(realpath "${3:?}")
+here=$(dirname "$(realpath "$0")")
+work=$(mktemp -d /tmp/cell-vm-systemd.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+status=0
+KERNEL_VM_INIT=systemd KERNEL_VM_TIMEOUT=${KERNEL_VM_TIMEOUT:-480} \
+        "$here/../../lib/kernel-vm" "$cell" "$probe" "$here/vm-systemd-cases.sh" "$service" > "$work/vm" 2>&1 ||
+        status=$?
+cat "$work/vm"
+[ "$status" != 77 ] || exit 77
+[ "$status" = 0 ] || fail "kernel-vm exited $status"
+vm() { sed -n "s/^@@$1 //p" "$work/vm"; }
+
+[ "$(vm pid1)" = systemd ] || fail "PID 1 in the VM is '$(vm pid1)', not systemd"
+[ "$(vm cgroupfs)" = cgroup2fs ] || fail "/sys/fs/cgroup in the VM is '$(vm cgroupfs)', not cgroup2"
+for c in memory pids cpu io; do
+        [[ " $(vm controllers) " == *" $c "* ]] || fail "no $c controller in the VM: $(vm controllers)"
+done
+[ "$(vm bus)" = yes ] || fail "systemd never took its name on the VM's bus"
+
+# Limits: each case's files, cell's (sd, fs) against systemd's (ref).
+while read -r n line; do
+        ref=$(sed -n "s/^@@diff $n ref //p" "$work/vm")
+        bad=
+        # A file systemd's scope lacks would compare nothing.
+        for f in $ref; do
+                [ "${f#*=}" != missing ] || bad+=" systemd's scope has no ${f%%=*};"
+        done
+        for who in sd fs; do
+                got=$(sed -n "s/^@@diff $n $who //p" "$work/vm")
+                [ "$got" = "$ref" ] && continue
+                if [ -z "$ref" ] || [[ $got != *=* ]]; then
+                        bad+=" $who: ${got:-nothing} (systemd: ${ref:-nothing});"
+                        continue
+                fi
+                for f in $got; do
+                        [[ " $ref " == *" $f "* ]] ||
+                                bad+=" $who ${f%%=*}: ${f#*=}, systemd's: $(tr ' ' '\n' <<< "$ref" |
+                                        sed -n "s/^${f%%=*}=//p");"
+                done
+        done
+        if [ -n "$bad" ]; then fail "limits $line:$bad"; else pass "limits $line: $ref"; fi
+done < <(vm limits)
+[ -n "$(vm limits)" ] || fail "no limits case ran"
+
+mkdir "$work/case"
+awk -v d="$work/case" '
+        /^@@case / { name = $2; print $3 > (d "/" name ".status"); printf "" > (d "/" name ".out");
+                     printf "" > (d "/" name ".err"); next }
+        /^@@out / && name { print substr($0, 7) > (d "/" name ".out"); next }
+        /^@@err / && name { print substr($0, 7) > (d "/" name ".err"); next }' "$work/vm"
+st() { cat "$work/case/$1.status" 2>/dev/null || echo missing; }
+err() { tr '\n' ' ' < "$work/case/$1.err" 2>/dev/null; }
+
+for m in systemd cgroupfs; do
+        c=oom-$m
+        if [ "$(st $c)" = 137 ] && grep -q "The payload was killed by the OOM killer" "$work/case/$c.err"; then
+                pass "$c: MemoryMax=32M killed dd of 64M, 137, said so"
+        else
+                fail "$c: status $(st $c) (137 expected), the OOM kill said? $(err $c)"
+        fi
+done
+
+for m in systemd cgroupfs; do
+        c=tasks-$m
+        forks=$(sed -n 's/^forks //p' "$work/case/$c.out" 2>/dev/null)
+        if [ "$(st $c)" != 0 ] && [ -n "$forks" ] && [ "$forks" -lt 10 ] && ! grep -qx all "$work/case/$c.out"; then
+                pass "$c: TasksMax=10 stopped the fork loop after $forks forks (status $(st $c))"
+        else
+                fail "$c: status $(st $c), forks '${forks}' (fewer than 10 expected): $(err $c)"
+        fi
+done
+
+o=$work/case/service.out
+get() { sed -n "s/^$1 //p" "$o" 2>/dev/null; }
+if [ "$(st service)" = 0 ] && [ "$(get active)" = active ] && grep -qx "payload up" "$o"; then
+        pass "cell@svc.service: active, the payload up"
+else
+        fail "cell@svc.service: start status $(st service), $(get active): $(err service)"
+fi
+[ "$(get scope)" = /sys/fs/cgroup/machine.slice/cell-svc.scope ] || fail "cell@svc.service: scope $(get scope)"
+expect_files="memory.max=50331648 pids.max=20 cpu.weight=50 "
+[ "$(get files)" = "$expect_files" ] || fail "cell@svc.service: scope's files $(get files), not $expect_files"
+[ "$(get after)" = "inactive inactive" ] || fail "cell@svc.service: after the stop: $(get after)"
+[ "$(get scope_left)" = no ] || fail "cell@svc.service: cell-svc.scope's cgroup left after the stop"
+
+changes() { diff <(vm "before $1" | tr ' ' '\n') <(vm "after $1" | tr ' ' '\n') | grep '^[<>]' | tr '\n' ' '; }
+[ -z "$(changes cgroups)" ] || fail "cgroups left or gone: $(changes cgroups)"
+[ -z "$(changes mounts)" ] || fail "mounts left or gone: $(changes mounts)"
+[ -z "$(vm units | tr -d ' ')" ] || fail "units left: $(vm units)"
+
+if [ "$failures" != 0 ]; then
+        echo "$failures failures"
+        exit 1
+fi
+echo "ok: limits, enforcement, cell@.service under systemd $(vm kernel)"

@@ -1,0 +1,204 @@
+#!/bin/bash
+# Run by test-vm-systemd.sh inside tests/lib/kernel-vm with
+# KERNEL_VM_INIT=systemd: the host's systemd 252 is the VM's PID 1, on pure
+# cgroup2 with its controllers (memory, pids, cpu, io). Prints, for the
+# host side to judge (nothing is judged here):
+#   @@diff CASE WHO FILE=VALUE...   a limits case's kernel files, WHO being
+#                                   ref (systemd-run --scope -p), sd (cell
+#                                   run, systemd scope) or fs (cell run
+#                                   --cgroup-manager=cgroupfs in a scope
+#                                   with Delegate=yes)
+#   @@case NAME STATUS / @@out / @@err   as vm-cases.sh
+#   @@before / @@after LINE         cgroups and mount points, to compare
+set -u
+R=/cell/root
+D=/cell/data
+cell=/usr/bin/cell
+echo "@@kernel $(uname -r)"
+echo "@@pid1 $(cat /proc/1/comm)"
+echo "@@cgroupfs $(stat -fc %T /sys/fs/cgroup)"
+echo "@@controllers $(cat /sys/fs/cgroup/cgroup.controllers)"
+# PID 1 takes its name on the bus a moment after dbus is up.
+for _ in $(seq 100); do
+        busctl --system status org.freedesktop.systemd1 >/dev/null 2>&1 && break
+        sleep 0.1
+done
+echo "@@bus $(busctl --system status org.freedesktop.systemd1 >/dev/null 2>&1 && echo yes || echo no)"
+# What stays once started, before the "before" snapshot: machine.slice,
+# and basic.target, which cell@.service's default dependencies pull in
+# (journald, tmpfiles, udev and their mounts and cgroups).
+systemctl start machine.slice basic.target
+echo "@@basic $(systemctl show -P ActiveState basic.target)"
+mkdir -p "$R/out"
+cgroups() { find /sys/fs/cgroup -mindepth 1 -type d | sort | tr '\n' ' '; }
+mounts() { awk '{ print $5 }' /proc/self/mountinfo | sort | tr '\n' ' '; }
+echo "@@before cgroups $(cgroups)"
+echo "@@before mounts $(mounts)"
+
+wait_file() {   # wait_file PATH: up to 30 s
+        for _ in $(seq 300); do
+                [ -e "$1" ] && return 0
+                sleep 0.1
+        done
+        return 1
+}
+cg() { echo "/sys/fs/cgroup$(systemctl show -P ControlGroup "$1")"; }
+read_files() {  # read_files DIR FILE...: FILE=VALUE (lines joined by ","), "missing"
+        local f v out=
+        for f in "${@:2}"; do
+                v=missing
+                [ -r "$1/$f" ] && v=$(tr '\n' ',' < "$1/$f" | sed 's/,$//')
+                out+="$f=$v "
+        done
+        echo "$out"
+}
+unit() {        # unit NAME ROOT KEY=VALUE...: /tmp/NAME.cell, its payload waiting
+        { printf '[Root]\nDirectory=%s\n[Exec]\n' "$2"
+          printf "Exec=/bin/sh -c 'trap \"exit 0\" TERM; echo up > /out/%s; sleep 1000 & wait'\n" "$1"
+          printf '[Limits]\n'
+          printf '%s\n' "${@:3}"; } > "/tmp/$1.cell"
+}
+# The cgroupfs case's container at the same time as the systemd scope's:
+# a root of its own (cell locks a Directory= while it runs).
+R2=/cell/root2
+cp -a "$R" "$R2"
+
+# diff_case "KEY=VALUE;..." FILE...: the same limits three ways at once
+# (systemd-run's scope, cell's systemd scope, cell's cgroupfs in a
+# delegated scope), their files.
+i=0
+diff_case() {
+        local line=$1 kvs props=() kv ref sd fs
+        shift
+        i=$((i + 1))
+        IFS=";" read -ra kvs <<< "$line"
+        for kv in "${kvs[@]}"; do props+=(-p "$kv"); done
+        echo "@@limits $i $line"
+        rm -f "$R/out/sd$i" "$R2/out/fs$i"
+        systemd-run --quiet --scope --unit="ref$i" "${props[@]}" sleep 300 > "/tmp/ref$i.log" 2>&1 &
+        ref=$!
+        unit "sd$i" "$R" "${kvs[@]}"
+        $cell run --cgroup-manager=systemd "/tmp/sd$i.cell" > "/tmp/sd$i.log" 2>&1 &
+        sd=$!
+        unit "fs$i" "$R2" "${kvs[@]}"
+        systemd-run --quiet --scope -p Delegate=yes --unit="cgfs$i" \
+                $cell run --cgroup-manager=cgroupfs "/tmp/fs$i.cell" > "/tmp/fs$i.log" 2>&1 &
+        fs=$!
+        for _ in $(seq 300); do
+                [ "$(systemctl show -P ActiveState "ref$i.scope" 2>/dev/null)" = active ] && break
+                sleep 0.1
+        done
+        echo "@@diff $i ref $(read_files "$(cg "ref$i.scope")" "$@")"
+        if wait_file "$R/out/sd$i"; then
+                echo "@@diff $i sd $(read_files "$(cg "cell-sd$i.scope")" "$@")"
+        else
+                echo "@@diff $i sd did not start: $(tr '\n' ' ' < "/tmp/sd$i.log")"
+        fi
+        if wait_file "$R2/out/fs$i"; then
+                echo "@@diff $i fs $(read_files "$(cg "cgfs$i.scope")/cell-fs$i" "$@")"
+        else
+                echo "@@diff $i fs did not start: $(tr '\n' ' ' < "/tmp/fs$i.log")"
+        fi
+        kill -TERM $sd
+        systemctl stop "ref$i.scope" "cgfs$i.scope" 2>/dev/null
+        wait $ref
+        wait $sd || echo "@@diff $i sd exit $?: $(tr '\n' ' ' < "/tmp/sd$i.log")"
+        wait $fs
+}
+
+MEM="memory.max memory.high memory.low memory.swap.max"
+CPU="cpu.max cpu.weight cpu.idle"
+PIDS="pids.max"
+IO="io.weight io.max"
+diff_case "MemoryMax=65536.5K" $MEM
+diff_case "MemoryMax=33.33%" $MEM
+diff_case "MemoryMax=100M;MemoryHigh=80M;MemoryLow=16M;MemorySwapMax=0" $MEM
+diff_case "MemoryHigh=50%;MemoryLow=10%;MemorySwapMax=1G" $MEM
+diff_case "CPUQuota=33%" $CPU
+diff_case "CPUQuota=250%;CPUQuotaPeriodSec=2s" $CPU
+diff_case "CPUQuota=12.5%;CPUQuotaPeriodSec=7ms" $CPU
+diff_case "CPUQuota=1%;CPUQuotaPeriodSec=1ms" $CPU
+diff_case "CPUWeight=1" $CPU
+diff_case "CPUWeight=10000" $CPU
+diff_case "CPUWeight=idle" $CPU
+diff_case "TasksMax=42" $PIDS
+diff_case "TasksMax=33%" $PIDS
+diff_case "MemoryMax=1G" $PIDS
+diff_case "MemoryMax=infinity;MemoryMin=8M;TasksMax=infinity" $MEM memory.min $PIDS
+diff_case "CPUQuota=0.5%" $CPU
+diff_case "AllowedCPUs=1;AllowedMemoryNodes=0" cpuset.cpus cpuset.mems
+diff_case "IOWeight=500" $IO
+# A block device for IO*Max=: a loop device of a file on tmpfs.
+truncate -s 8M /tmp/io.img
+loop=$(losetup --find --show /tmp/io.img)
+diff_case "IOReadBandwidthMax=$loop 1M;IOWriteIOPSMax=$loop 100" $IO
+diff_case "IODeviceWeight=$loop 200;IOReadIOPSMax=$loop 1K;IOWriteBandwidthMax=$loop 2G" $IO
+losetup -d "$loop"
+
+# run NAME CELL-ARGS...: cell run, its status and output.
+run() {
+        local name=$1 status=0
+        shift
+        if [ "$1" = --cgroup-manager=cgroupfs ]; then
+                timeout 120 systemd-run --quiet --scope -p Delegate=yes --unit="cgfs-$name" \
+                        $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" || status=$?
+        else
+                timeout 120 $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" || status=$?
+        fi
+        echo "@@case $name $status"
+        sed 's/^/@@out /' "/tmp/$name.out"
+        sed 's/^/@@err /' "/tmp/$name.err"
+}
+# MemoryMax= enforced: a payload that fills 64M is killed, and cell says so.
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/dd if=/dev/zero of=/dev/null bs=64M count=1\n' "$R" > /tmp/oom.cell
+printf '[Limits]\nMemoryMax=32M\nMemorySwapMax=0\n' >> /tmp/oom.cell
+for m in systemd cgroupfs; do
+        run oom-$m --cgroup-manager=$m /tmp/oom.cell
+done
+# TasksMax= stops a fork loop: the payload's shell dies at the fork refused.
+printf '[Root]\nDirectory=%s\n[Exec]\n' "$R" > /tmp/tasks.cell
+printf "Exec=/bin/sh -c 'i=0; while [ \$i -lt 40 ]; do %s; done; echo all'\n" \
+        'sleep 30 & i=$((i + 1)); echo $i > /out/forks' >> /tmp/tasks.cell
+printf '[Limits]\nTasksMax=10\n' >> /tmp/tasks.cell
+for m in systemd cgroupfs; do
+        rm -f "$R/out/forks"
+        run tasks-$m --cgroup-manager=$m /tmp/tasks.cell
+        echo "@@out forks $(cat "$R/out/forks" 2>/dev/null)"
+done
+
+# cell@.service from the build tree, for a cell of /etc/cell: active (READY=1),
+# its limits in its scope's files, and nothing left after the stop.
+exec_path=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$D/cell@.service")
+if [ "$exec_path" != $cell ]; then
+        mkdir -p "$(dirname "$exec_path")"
+        cp $cell "$exec_path"
+        cp "$(dirname $cell)/cell-monitor" "$(dirname "$exec_path")/"
+fi
+cp "$D/cell@.service" /etc/systemd/system/
+mkdir -p /etc/cell
+unit svc "$R" MemoryMax=48M TasksMax=20 CPUWeight=50
+cp /tmp/svc.cell /etc/cell/svc.cell
+systemctl daemon-reload
+rm -f "$R/out/svc"
+status=0
+timeout 60 systemctl start cell@svc.service || status=$?
+echo "@@case service $status"
+wait_file "$R/out/svc" && echo "@@out payload up"
+echo "@@out active $(systemctl show -P ActiveState cell@svc.service)"
+echo "@@out status $(systemctl show -P StatusText cell@svc.service)"
+echo "@@out notify $(systemctl show -P Type cell@svc.service) $(systemctl show -P NotifyAccess cell@svc.service)"
+scope=$(cg cell-svc.scope)
+echo "@@out scope $scope"
+echo "@@out files $(read_files "$scope" memory.max pids.max cpu.weight)"
+timeout 120 systemctl stop cell@svc.service || echo "@@out stop failed $?"
+echo "@@out after $(systemctl show -P ActiveState cell@svc.service) $(systemctl show -P ActiveState cell-svc.scope)"
+echo "@@out scope_left $([ -d "$scope" ] && echo yes || echo no)"
+systemctl status cell@svc.service --no-pager 2>&1 | sed 's/^/@@err /'
+rm -f /etc/cell/svc.cell
+
+# Nothing of cell's left: its scopes, cgroups and mounts as before.
+sleep 0.5
+echo "@@after cgroups $(cgroups)"
+echo "@@after mounts $(mounts)"
+echo "@@units $(systemctl list-units --all --plain --no-legend 'cell-*.scope' 'cell@*' 'ref*' 'cgfs*' |
+        awk '{ print $1 }' | tr '\n' ' ')"
