@@ -28,7 +28,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
 
 status=0
-KERNEL_VM_INIT=systemd KERNEL_VM_TIMEOUT=${KERNEL_VM_TIMEOUT:-480} \
+KERNEL_VM_INIT=systemd KERNEL_VM_TIMEOUT=${KERNEL_VM_TIMEOUT:-540} \
         "$here/../../lib/kernel-vm" "$cell" "$probe" "$here/vm-systemd-cases.sh" "$service" > "$work/vm" 2>&1 ||
         status=$?
 cat "$work/vm"
@@ -61,7 +61,7 @@ while read -r n line; do
                 for f in $got; do
                         [[ " $ref " == *" $f "* ]] ||
                                 bad+=" $who ${f%%=*}: ${f#*=}, systemd's: $(tr ' ' '\n' <<< "$ref" |
-                                        sed -n "s/^${f%%=*}=//p");"
+                                        grep -F "${f%%=*}=" | cut -d= -f2-);"
                 done
         done
         if [ -n "$bad" ]; then fail "limits $line:$bad"; else pass "limits $line: $ref"; fi

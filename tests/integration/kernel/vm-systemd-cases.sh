@@ -35,9 +35,10 @@ mounts() { awk '{ print $5 }' /proc/self/mountinfo | sort | tr '\n' ' '; }
 echo "@@before cgroups $(cgroups)"
 echo "@@before mounts $(mounts)"
 
-wait_file() {   # wait_file PATH: up to 30 s
+wait_file() {   # wait_file PATH [PID]: up to 30 s, while PID runs
         for _ in $(seq 300); do
                 [ -e "$1" ] && return 0
+                [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
                 sleep 0.1
         done
         return 1
@@ -89,21 +90,23 @@ diff_case() {
                 sleep 0.1
         done
         echo "@@diff $i ref $(read_files "$(cg "ref$i.scope")" "$@")"
-        if wait_file "$R/out/sd$i"; then
+        if wait_file "$R/out/sd$i" $sd; then
                 echo "@@diff $i sd $(read_files "$(cg "cell-sd$i.scope")" "$@")"
         else
                 echo "@@diff $i sd did not start: $(tr '\n' ' ' < "/tmp/sd$i.log")"
         fi
-        if wait_file "$R2/out/fs$i"; then
+        if wait_file "$R2/out/fs$i" $fs; then
                 echo "@@diff $i fs $(read_files "$(cg "cgfs$i.scope")/cell-fs$i" "$@")"
         else
                 echo "@@diff $i fs did not start: $(tr '\n' ' ' < "/tmp/fs$i.log")"
         fi
-        kill -TERM $sd
+        kill -TERM $sd 2>/dev/null
         systemctl stop "ref$i.scope" "cgfs$i.scope" 2>/dev/null
         wait $ref
         wait $sd || echo "@@diff $i sd exit $?: $(tr '\n' ' ' < "/tmp/sd$i.log")"
         wait $fs
+        sed "s/^/@@log $i sd /" "/tmp/sd$i.log"
+        sed "s/^/@@log $i fs /" "/tmp/fs$i.log"
 }
 
 MEM="memory.max memory.high memory.low memory.swap.max"
@@ -128,6 +131,9 @@ diff_case "MemoryMax=infinity;MemoryMin=8M;TasksMax=infinity" $MEM memory.min $P
 diff_case "CPUQuota=0.5%" $CPU
 diff_case "AllowedCPUs=1;AllowedMemoryNodes=0" cpuset.cpus cpuset.mems
 diff_case "IOWeight=500" $IO
+diff_case "StartupCPUWeight=50;CPUWeight=300" $CPU
+diff_case "StartupAllowedCPUs=0;AllowedCPUs=1" cpuset.cpus cpuset.mems
+diff_case "IOWeight=1;CPUWeight=idle;CPUQuota=20%" $IO $CPU
 # A block device for IO*Max=: a loop device of a file on tmpfs.
 truncate -s 8M /tmp/io.img
 loop=$(losetup --find --show /tmp/io.img)
