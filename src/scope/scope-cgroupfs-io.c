@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "cgroup-io.h"
 #include "cgroup-util.h"
@@ -50,6 +51,18 @@ int scope_cgroupfs_write_io(Scope *s, const Plan *p, int idx, bool v2) {
                         log_warning("%s:%u: %s=%s: no IO scheduler with weights on this disk (%s): not applied.",
                                     strna(d->file), d->line, io_kind_key(d->kind), d->path,
                                     v2 ? "iocost off, not BFQ" : "CFQ is gone since Linux 5.0, BFQ does not run it");
+                        continue;
+                }
+                /* A kernel without blk-iolatency (CONFIG_BLK_CGROUP_IOLATENCY:
+                 * Debian 12's) has io.latency in no cgroup, io.max in each: no
+                 * latency target there, which systemd 252 ignores (debug log);
+                 * said at the key's line, and the container runs as it would in
+                 * a systemd scope. */
+                if (r == -ENOENT && strcmp(w[i].file, "io.latency") == 0 &&
+                    faccessat(dir->fd, "io.max", F_OK, 0) >= 0) {
+                        log_warning("%s:%u: %s=%s: this kernel has no IO latency targets (no io.latency in %s: "
+                                    "blk-iolatency, CONFIG_BLK_CGROUP_IOLATENCY): not applied.",
+                                    strna(d->file), d->line, io_kind_key(d->kind), d->path, dir->path);
                         continue;
                 }
                 /* The file could not be opened: no word from the kernel on the disk. */

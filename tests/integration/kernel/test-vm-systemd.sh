@@ -67,6 +67,9 @@ while read -r n line; do
         if [ -n "$bad" ]; then fail "limits $line:$bad"; else pass "limits $line: $ref"; fi
 done < <(vm limits)
 [ -n "$(vm limits)" ] || fail "no limits case ran"
+n=$(vm limits | sed -n 's/^\([0-9]*\) IODeviceLatencyTargetSec=.*/\1/p')
+grep -q "^@@log $n fs .*IODeviceLatencyTargetSec=/dev/loop0: this kernel has no IO latency targets" "$work/vm" ||
+        fail "IODeviceLatencyTargetSec=: cgroupfs did not say that it is not applied: $(vm "log $n fs")"
 
 mkdir "$work/case"
 awk -v d="$work/case" '
