@@ -99,8 +99,18 @@ for m in systemd cgroupfs; do
         fi
 done
 
-o=$work/case/service.out
+o=$work/case/auto.out
 get() { sed -n "s/^$1 //p" "$o" 2>/dev/null; }
+if [ "$(st auto)" = up ] && [ "$(get scope)" = /cellvm.slice/cellvm-test.slice/cell-auto.scope ] &&
+   [ "$(get files)" = "memory.max=41943040 " ] && [ "$(get stop)" = 0 ] && [ "$(get run)" = 0 ] &&
+   [ "$(get after)" = inactive ]; then
+        pass "auto: a systemd scope in Slice=cellvm-test.slice, MemoryMax= there, cell stop: 0, no scope after"
+else
+        fail "auto: $(st auto), scope $(get scope), $(get files), stop $(get stop), run $(get run), after" \
+                "$(get after): $(err auto)"
+fi
+
+o=$work/case/service.out
 if [ "$(st service)" = 0 ] && [ "$(get active)" = active ] && grep -qx "payload up" "$o"; then
         pass "cell@svc.service: active, the payload up"
 else

@@ -175,6 +175,25 @@ for m in systemd cgroupfs; do
         echo "@@out forks $(cat "$R/out/forks" 2>/dev/null)"
 done
 
+# No --cgroup-manager with a bus: a systemd scope, in Slice='s (a-b.slice
+# in a.slice), its limits there; "cell stop" leaves no scope.
+unit auto "$R" Slice=cellvm-test.slice MemoryMax=40M
+rm -f "$R/out/auto"
+$cell run /tmp/auto.cell > /tmp/auto.log 2>&1 &
+pid=$!
+echo "@@case auto $(wait_file "$R/out/auto" $pid && echo up || echo down)"
+echo "@@out scope $(systemctl show -P ControlGroup cell-auto.scope)"
+echo "@@out files $(read_files "$(cg cell-auto.scope)" memory.max)"
+status=0
+timeout 60 $cell stop auto || status=$?
+echo "@@out stop $status"
+status=0
+wait $pid || status=$?
+echo "@@out run $status"
+echo "@@out after $(systemctl show -P ActiveState cell-auto.scope)"
+sed 's/^/@@err /' /tmp/auto.log
+systemctl stop cellvm-test.slice cellvm.slice
+
 # cell@.service from the build tree, for a cell of /etc/cell: active (READY=1),
 # its limits in its scope's files, and nothing left after the stop.
 exec_path=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$D/cell@.service")
