@@ -224,6 +224,18 @@ static int mount_error(PlanMountErrors *errs, const Plan *p, size_t i, const cha
         return -EINVAL;
 }
 
+/* Whether what the start finds at the target, of kind "kind" (NEED_DIRECTORY:
+ * a directory; NEED_NON_DIRECTORY: a file), fails m's mount there. A Bind='s
+ * source is looked at only here, once the target is known to exist: most
+ * targets do not, and a unit's Bind= of a host directory then costs verify
+ * no more than the target's lookup. */
+static bool kind_refused(const MountCheck *c, size_t i, int kind) {
+        int need = target_need(c, i);
+
+        return (kind == NEED_DIRECTORY && need == NEED_NON_DIRECTORY) ||
+               (kind == NEED_NON_DIRECTORY && need == NEED_DIRECTORY);
+}
+
 static int check_one(const MountCheck *c, size_t i, PlanMountErrors *errs) {
         const Plan *p = c->plan;
         const PlanMount *m = &p->mounts[i];
@@ -232,10 +244,10 @@ static int check_one(const MountCheck *c, size_t i, PlanMountErrors *errs) {
         PlanTargetFound found;
         size_t bind = SIZE_MAX;
         mode_t mode;
-        int need, r;
+        int r;
 
-        need = target_need(c, i);
-        if (need < 0)
+        /* cell's own mounts, and an optional file system, need nothing here. */
+        if (m->kind != PLAN_MOUNT_BIND && target_need(c, i) < 0)
                 return 0;
         found = plan_mount_target_found(p, &c->targets, i, m->target, &bind);
         /* A Bind= of the unit's there before it (of one target the binds
@@ -244,33 +256,31 @@ static int check_one(const MountCheck *c, size_t i, PlanMountErrors *errs) {
                 const PlanMount *b = &p->mounts[bind];
                 int kind = bind_need(c, bind);
 
-                if (kind == NEED_DIRECTORY && need == NEED_NON_DIRECTORY)
+                if (!kind_refused(c, i, kind))
+                        return 0;
+                if (kind == NEED_DIRECTORY)
                         r = mount_error(errs, p, i, TARGET_IS_DIRECTORY " (%s:%u: %s binds a directory there "
                                         "before it)", strna(b->file ?: p->unit_path), b->line, b->entry);
-                else if (kind == NEED_NON_DIRECTORY && need == NEED_DIRECTORY)
+                else
                         r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (%s:%u: %s binds a file there before it)",
                                         strna(b->file ?: p->unit_path), b->line, b->entry);
-                else
-                        return 0;
-        } else if (found == PLAN_TARGET_NODE && need == NEED_DIRECTORY)
+        } else if (found == PLAN_TARGET_NODE && kind_refused(c, i, NEED_NON_DIRECTORY))
                 r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (cell makes %s a device node "
                                "before the unit's mounts)", m->target);
-        else if (found == PLAN_TARGET_DIRECTORY && need == NEED_NON_DIRECTORY)
+        else if (found == PLAN_TARGET_DIRECTORY && kind_refused(c, i, NEED_DIRECTORY))
                 r = mount_error(errs, p, i, TARGET_IS_DIRECTORY " (a file system is mounted on "
                                "%s before it)", m->target);
         else if (found != PLAN_TARGET_ROOT || c->root_fd < 0)
                 return 0;
         else {
                 r = root_lookup(c, i, m->target, &mode, resolved, sizeof resolved);
-                if (r == -ENOTDIR)
+                if (r == -ENOTDIR && target_need(c, i) >= 0)
                         r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (%s, on the way to it, "
                                        "is no directory in Directory=%s)", resolved, root);
-                else if (r > 0 && need == NEED_DIRECTORY && !S_ISDIR(mode))
-                        r = mount_error(errs, p, i, TARGET_NOT_DIRECTORY " (%s%s%s in Directory=%s)",
-                                       m->target, resolved[0] ? ", a link to " : "", resolved, root);
-                else if (r > 0 && need == NEED_NON_DIRECTORY && S_ISDIR(mode))
-                        r = mount_error(errs, p, i, TARGET_IS_DIRECTORY " (%s%s%s in Directory=%s)",
-                                       m->target, resolved[0] ? ", a link to " : "", resolved, root);
+                else if (r > 0 && kind_refused(c, i, S_ISDIR(mode) ? NEED_DIRECTORY : NEED_NON_DIRECTORY))
+                        r = mount_error(errs, p, i, "%s (%s%s%s in Directory=%s)",
+                                        S_ISDIR(mode) ? TARGET_IS_DIRECTORY : TARGET_NOT_DIRECTORY,
+                                        m->target, resolved[0] ? ", a link to " : "", resolved, root);
                 else
                         return 0;
         }
@@ -305,12 +315,23 @@ int cli_check_mount_targets(const Plan *p, int root_fd, Diagnostics *diag) {
         return invalid ? -EINVAL : 0;
 }
 
-int cli_check_mount_targets_root(const Plan *p, Diagnostics *diag) {
-        _cleanup_close_ int root_fd = -EBADF;
+void verify_root_done(VerifyRoot *v) {
+        v->path = mfree(v->path);
+        v->fd = safe_close(v->fd);
+}
 
+int cli_check_mount_targets_root(const Plan *p, VerifyRoot *v, Diagnostics *diag) {
         /* Followed, as the start opens it (run_open_root()); where it cannot
-         * be opened the start says so, and the nodes are still checked. */
-        if (!p->root_image && p->root_directory && p->root_directory[0] == '/')
-                root_fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        return cli_check_mount_targets(p, root_fd, diag);
+         * be opened the start says so, and the nodes are still checked. The
+         * last one is kept for the next unit: a fleet's units share a root. */
+        if (!p->root_image && p->root_directory && p->root_directory[0] == '/' &&
+            !streq_ptr(v->path, p->root_directory)) {
+                verify_root_done(v);
+                v->path = strdup(p->root_directory);
+                if (!v->path)
+                        return -ENOMEM;
+                v->fd = open(p->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
+        return cli_check_mount_targets(p, streq_ptr(v->path, p->root_directory) && !p->root_image ? v->fd : -EBADF,
+                                       diag);
 }

@@ -20,5 +20,11 @@
  * fd of the Directory= root, or < 0 for none to look in. Returns 0,
  * -EINVAL when it found one, or -ENOMEM. */
 int cli_check_mount_targets(const Plan *p, int root_fd, Diagnostics *diag);
-/* The same on the plan's Directory=, opened here; nothing for Image=. */
-int cli_check_mount_targets_root(const Plan *p, Diagnostics *diag);
+/* The same on the plan's Directory=, opened here and kept in *v for the
+ * next plan of the same root (v->fd -EBADF at first); nothing for Image=. */
+typedef struct VerifyRoot {
+        char *path;
+        int fd;
+} VerifyRoot;
+int cli_check_mount_targets_root(const Plan *p, VerifyRoot *v, Diagnostics *diag);
+void verify_root_done(VerifyRoot *v);

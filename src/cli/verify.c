@@ -43,7 +43,7 @@ static void verify_help(void) {
                "that could not be read. See cell(1).\n");
 }
 
-static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult *ret) {
+static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyRoot *root, VerifyResult *ret) {
         Plan p;
         int r;
 
@@ -56,7 +56,7 @@ static int verify_one(const char *arg, const UnitLoadOptions *opts, VerifyResult
                 /* What "cell run" refuses on this host before it makes
                  * anything: a mount whose target the root (or cell) holds
                  * as a file of the other kind. */
-                r = cli_check_mount_targets_root(&p, &diag);
+                r = cli_check_mount_targets_root(&p, root, &diag);
                 cli_diag_print(&diag);
                 /* verify runs on the host the unit is for: the keys its cgroup v1
                  * controllers refuse or leave unapplied, as warnings. */
@@ -90,13 +90,14 @@ static int verify_summary(size_t n_valid, size_t n_invalid, size_t n_unchecked) 
 /* --drop-in: the one unit, with files[] as its drop-ins not yet installed. */
 static int verify_drop_ins(const char *arg, char **files, size_t n_files, UnitLoadOptions *opts) {
         _cleanup_(cli_drop_in_done) CliDropIn d = {};
+        _cleanup_(verify_root_done) VerifyRoot root = { .fd = -EBADF };
         VerifyResult v;
         int r;
 
         r = cli_drop_in_setup(&d, arg, files, n_files, "verify", opts);
         if (r < 0)
                 return CELL_EXIT_FAILURE;
-        r = verify_one(d.unit, opts, &v);
+        r = verify_one(d.unit, opts, &root, &v);
         if (r < 0)
                 return CELL_EXIT_FAILURE;
         return verify_summary(v == VERIFY_VALID, v == VERIFY_INVALID, v == VERIFY_UNCHECKED);
@@ -112,6 +113,7 @@ int verb_verify(int argc, char *argv[]) {
         /* An Alias= systemctl enable refuses is an error here; elsewhere (cell
          * run, the generator at boot) a warning, and the alias left out. */
         UnitLoadOptions opts = { .verify = true };
+        _cleanup_(verify_root_done) VerifyRoot root = { .fd = -EBADF };
         const char *drop_in = NULL;
         size_t n_valid = 0, n_invalid = 0, n_unchecked = 0;
         int c, r;
@@ -156,7 +158,7 @@ int verb_verify(int argc, char *argv[]) {
         for (int i = optind; i < argc; i++) {
                 VerifyResult v;
 
-                r = verify_one(argv[i], &opts, &v);
+                r = verify_one(argv[i], &opts, &root, &v);
                 if (r < 0) {
                         cg_v1_host_forget();
                         return CELL_EXIT_FAILURE;

@@ -121,6 +121,27 @@ printf '%s\n' "[Root]" "Directory=$root" "Volatile=yes" "TemporaryFileSystem=/et
         > "$u"
 expect 0 "volatile" -- "$cell" verify "$u"
 
+# One call, units of two roots one after the other, each judged by its
+# own (verify keeps the last root open for the next unit of the same one):
+# /x a file in the first, a directory in the second, then the first again.
+root2=$tmp/root2
+mkdir -p "$root2/x"
+: > "$root/x"
+for n in one two three; do
+        r=$root; [ $n = two ] && r=$root2
+        printf '%s\n' "[Root]" "Directory=$r" "TemporaryFileSystem=/x" "[Exec]" "Exec=/bin/true" \
+                > "$CELL_UNIT_PATH/roots-$n.cell"
+done
+expect 1 "two roots" -- "$cell" verify "$CELL_UNIT_PATH/roots-one.cell" "$CELL_UNIT_PATH/roots-two.cell" \
+        "$CELL_UNIT_PATH/roots-three.cell"
+for n in one three; do
+        grep -q "^$CELL_UNIT_PATH/roots-$n.cell:3: TemporaryFileSystem=/x: $notdir" "$tmp/err" ||
+                fail "two roots: roots-$n not refused: $(cat "$tmp/err")"
+done
+! grep -q "roots-two" "$tmp/err" || fail "two roots: roots-two refused: $(cat "$tmp/err")"
+grep -q "3 units checked: 1 valid, 2 invalid" "$tmp/err" || fail "two roots: $(cat "$tmp/err")"
+rm "$root/x"
+
 # A unit of 20,000 Inaccessible= paths is checked whole (each mount is
 # looked up among those before it in log n: 0.2 s here, where a first,
 # quadratic version took 22 s; speed is the benchmark's, not a pass/fail).
