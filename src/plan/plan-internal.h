@@ -14,6 +14,10 @@ int plan_mount_append(Plan *p, PlanMountKind kind, const char *source, const cha
                       const char *fstype, unsigned long flags, const char *data, PlanMount **ret);
 /* Frees what one entry of p->mounts holds. */
 void plan_mount_done(PlanMount *m);
+/* path's components joined by one "/" each, after a "/": "/a//b/" is "/a/b",
+ * "//" is "" (as path_is_below() takes them, any path is below it). NULL:
+ * no memory. */
+char *plan_path_components(const char *path);
 int plan_build_mounts(Plan *p, const CellConfig *c, Diagnostics *diag);
 /* plan-exec-check.c: whether an absolute path, as written, passes a /proc
  * magic link (/proc/self/exe, /proc/1/root/..., /proc/self/fd/N); and
