@@ -19,7 +19,6 @@
 #include "mount-util.h"
 #include "plan-mount-check.h"
 #include "plan-mount-entry.h"
-#include "strv.h"
 #include "verify-mounts.h"
 
 /* What a mount needs at its target (mount-one.c's MountTargetType, and
@@ -181,47 +180,22 @@ static int target_need(const MountCheck *c, size_t i) {
 #define TARGET_NOT_DIRECTORY "target exists and is not a directory"
 #define TARGET_IS_DIRECTORY "target is a directory but the source is not"
 
-/* The place of m's file among those the unit was read from (plan-mount-entry.c's
- * file_rank(), from the plan's copy of them). */
-static size_t mount_file_rank(const Plan *p, const PlanMount *m) {
-        size_t n = strv_length(p->dropin_paths);
-
-        if (!m->file || streq_ptr(m->file, p->unit_path))
-                return 0;
-        for (size_t i = 0; i < n; i++)
-                if (streq(p->dropin_paths[i], m->file))
-                        return 1 + i;
-        return 1 + n;
-}
-
 /* "FILE:LINE: ENTRY: TEXT" for p->mounts[i], held in errs to be said in the
- * unit's order (the mounts are in the target's). Returns -EINVAL or -ENOMEM. */
+ * unit's order (the mounts are in the target's; of one line, Inaccessible=
+ * naming several paths, by target). Returns -EINVAL or -ENOMEM. */
 _printf_(4, 5)
 static int mount_error(PlanMountErrors *errs, const Plan *p, size_t i, const char *fmt, ...) {
         const PlanMount *m = &p->mounts[i];
-        _cleanup_free_ char *text = NULL, *message = NULL;
-        PlanMountError *l;
+        _cleanup_free_ char *text = NULL;
         va_list ap;
         int r;
 
         va_start(ap, fmt);
         r = vasprintf(&text, fmt, ap);
         va_end(ap);
-        if (r < 0 || asprintf(&message, "%s:%u: %s: %s", strna(m->file ?: p->unit_path), m->line, m->entry,
-                              text) < 0)
+        if (r < 0)
                 return -ENOMEM;
-        l = reallocarray(errs->errors, errs->n_errors + 1, sizeof(PlanMountError));
-        if (!l)
-                return -ENOMEM;
-        errs->errors = l;
-        /* Of one line (Inaccessible= names several paths), by target. */
-        l[errs->n_errors++] = (PlanMountError) {
-                .text = TAKE_PTR(message),
-                .rank = mount_file_rank(p, m),
-                .line = m->line,
-                .item = i,
-        };
-        return -EINVAL;
+        return plan_mount_error_at(errs, p->unit_path, p->dropin_paths, m->file, m->line, i, m->entry, text);
 }
 
 /* Whether what the start finds at the target, of kind "kind" (NEED_DIRECTORY:

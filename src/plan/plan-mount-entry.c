@@ -159,21 +159,49 @@ size_t plan_mount_entry_item(const CellConfig *c, const PlanMount *m) {
 
 /* The place of file among the files the unit was read from, in reading
  * order; one it was not read from (a config made by hand) after them all. */
-static size_t file_rank(const CellConfig *c, const char *file) {
-        size_t n = strv_length(c->dropin_paths);
+static size_t file_rank(const char *unit_path, char * const *dropin_paths, const char *file) {
+        size_t n = strv_length((char **) dropin_paths);
 
-        if (!file || streq_ptr(file, c->path))
+        if (!file || streq_ptr(file, unit_path))
                 return 0;
         for (size_t i = 0; i < n; i++)
-                if (streq(c->dropin_paths[i], file))
+                if (streq(dropin_paths[i], file))
                         return 1 + i;
         return 1 + n;
 }
 
+int plan_mount_error_at(PlanMountErrors *e, const char *unit_path, char * const *dropin_paths, const char *file,
+                        unsigned line, size_t item, const char *entry, const char *text) {
+        _cleanup_free_ char *m = NULL;
+        PlanMountError *l;
+        int r;
+
+        file = file ?: unit_path;
+        /* As diag_error() writes a place: a config made by hand may have none. */
+        if (file && line > 0)
+                r = asprintf(&m, "%s:%u: %s: %s", file, line, entry, text);
+        else if (file)
+                r = asprintf(&m, "%s: %s: %s", file, entry, text);
+        else
+                r = asprintf(&m, "%s: %s", entry, text);
+        if (r < 0)
+                return -ENOMEM;
+        l = reallocarray(e->errors, e->n_errors + 1, sizeof(PlanMountError));
+        if (!l)
+                return -ENOMEM;
+        e->errors = l;
+        l[e->n_errors++] = (PlanMountError) {
+                .text = TAKE_PTR(m),
+                .rank = file_rank(unit_path, dropin_paths, file),
+                .line = line,
+                .item = item,
+        };
+        return -EINVAL;
+}
+
 int plan_mount_entry_error(PlanMountErrors *e, const CellConfig *c, const char *file, unsigned line, size_t item,
                            char *entry, const char *fmt, ...) {
-        _cleanup_free_ char *ent = entry, *text = NULL, *m = NULL;
-        PlanMountError *l;
+        _cleanup_free_ char *ent = entry, *text = NULL;
         va_list ap;
         int r;
 
@@ -184,27 +212,7 @@ int plan_mount_entry_error(PlanMountErrors *e, const CellConfig *c, const char *
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        file = file ?: c->path;
-        /* As diag_error() writes a place: a config made by hand may have none. */
-        if (file && line > 0)
-                r = asprintf(&m, "%s:%u: %s: %s", file, line, ent, text);
-        else if (file)
-                r = asprintf(&m, "%s: %s: %s", file, ent, text);
-        else
-                r = asprintf(&m, "%s: %s", ent, text);
-        if (r < 0)
-                return -ENOMEM;
-        l = reallocarray(e->errors, e->n_errors + 1, sizeof(PlanMountError));
-        if (!l)
-                return -ENOMEM;
-        e->errors = l;
-        l[e->n_errors++] = (PlanMountError) {
-                .text = TAKE_PTR(m),
-                .rank = file_rank(c, file),
-                .line = line,
-                .item = item,
-        };
-        return -EINVAL;
+        return plan_mount_error_at(e, c->path, c->dropin_paths, file, line, item, ent, text);
 }
 
 void plan_mount_errors_done(PlanMountErrors *e) {

@@ -51,6 +51,11 @@ int plan_mount_errors_flush(PlanMountErrors *e, Diagnostics *diag);
  * Returns -EINVAL, or -ENOMEM. */
 int plan_mount_entry_error(PlanMountErrors *e, const CellConfig *c, const char *file, unsigned line, size_t item,
                            char *entry, const char *fmt, ...) _printf_(7, 8);
+/* The same with its text given, for a unit read from unit_path and its
+ * drop-ins dropin_paths (a CellConfig's, or a Plan's copy of them); takes
+ * neither string. */
+int plan_mount_error_at(PlanMountErrors *e, const char *unit_path, char * const *dropin_paths, const char *file,
+                        unsigned line, size_t item, const char *entry, const char *text);
 /* The place of m's entry among the unit's Inaccessible= paths (one line may
  * name several), 0 for the other kinds, whose lines name one entry each. */
 size_t plan_mount_entry_item(const CellConfig *c, const PlanMount *m);
