@@ -70,6 +70,18 @@ static char **notices(const char *mountinfo, const PlanLimits *l, CgroupManager 
         return r;
 }
 
+/* A plan's notices on the hybrid host of mountinfo_hybrid. */
+static char **plan_notices(const Plan *p, CgroupManager m, int weights, CgroupV1NoticeSet set, const char *kind) {
+        CgroupMount *mounts = NULL;
+        size_t n = 0;
+        char **r = NULL;
+
+        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &n));
+        ASSERT_OK(cg_v1_plan_notices(p, &(CgroupV1Host) { mounts, n, m, weights }, set, kind, &r));
+        cg_mount_free(mounts, n);
+        return r;
+}
+
 /* The notice of n that begins with prefix, or NULL. */
 static const char *find_prefix(char **n, const char *prefix) {
         for (size_t i = 0; n && n[i]; i++)
@@ -287,19 +299,14 @@ TEST(plan_notices) {
         CellOrigin o = { .key = "CPUWeight", .file = (char *) "/etc/cell/w.cell", .line = 7 };
         Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .origins = &o, .n_origins = 1,
                    .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true, .startup_cpu_idle = true } };
-        CgroupMount *mounts = NULL;
-        size_t nm = 0;
-        char **n = NULL;
+        char **n;
 
-        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
-        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 1 },
-                                     CG_V1_NOTICE_CPU_IDLE, "", &n));
+        n = plan_notices(&p, CGROUP_MANAGER_SYSTEMD, 1, CG_V1_NOTICE_CPU_IDLE, "");
         ASSERT_STREQ(n[0], "/etc/cell/w.cell:7: CPUWeight=idle: not applied as idle on this host: its cpu controller "
                      "is a cgroup v1 one, which has no cpu.idle; the container gets the minimum weight instead "
                      "(cpu.shares 2), as systemd gives it");
         ASSERT_TRUE(startswith(n[1], "/etc/cell/w.cell: StartupCPUWeight=idle: not applied as idle"));
         strv_free(n);
-        cg_mount_free(mounts, nm);
 }
 
 /* "cell verify" says them in the unit's line order, as it says parse errors:
@@ -321,13 +328,9 @@ TEST(plan_notices_in_line_order) {
                                .memory_min = { .kind = CELL_LIMIT_VALUE, .value = 1 << 20 }, .io_weight = 300,
                                .allowed_cpus = cpus, .allowed_cpus_size = sizeof cpus,
                                .io_devices = io, .n_io_devices = ELEMENTSOF(io) } };
-        CgroupMount *mounts = NULL;
-        size_t nm = 0;
-        char **n = NULL;
+        char **n;
 
-        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
-        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 0 },
-                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        n = plan_notices(&p, CGROUP_MANAGER_SYSTEMD, 0, CG_V1_NOTICE_ALL, "warning: ");
         assert_keys(n, (const char * const[]) {
                 "/etc/cell/w.cell:3: warning: AllowedCPUs=: refused",
                 "/etc/cell/w.cell:5: warning: CPUWeight=idle: not applied",
@@ -336,7 +339,6 @@ TEST(plan_notices_in_line_order) {
                 "/etc/cell/w.cell.d/io.conf:2: warning: IOWeight=300: not applied",
                 "/etc/cell/w.cell: warning: StartupCPUWeight=idle: not applied", NULL });
         strv_free(n);
-        cg_mount_free(mounts, nm);
 }
 
 /* A drop-in's name may hold what the origin's words hold (": ", " (and "):
@@ -349,19 +351,14 @@ TEST(plan_notices_in_line_order_any_file_name) {
         Plan p = { .unit_path = (char *) "/etc/cell/w.cell", .origins = o, .n_origins = ELEMENTSOF(o),
                    .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .cpu_idle = true, .startup_cpu_idle = true,
                                .io_weight = 300 } };
-        CgroupMount *mounts = NULL;
-        size_t nm = 0;
-        char **n = NULL;
+        char **n;
 
-        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
-        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_SYSTEMD, 0 },
-                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        n = plan_notices(&p, CGROUP_MANAGER_SYSTEMD, 0, CG_V1_NOTICE_ALL, "warning: ");
         assert_keys(n, (const char * const[]) {
                 "/etc/cell/w.cell:5: warning: CPUWeight=idle: not applied",
                 "/etc/cell/w.cell.d/a: (and 2 more lines).conf:2: warning: IOWeight=300: not applied",
                 "/etc/cell/w.cell: warning: StartupCPUWeight=idle: not applied", NULL });
         strv_free(n);
-        cg_mount_free(mounts, nm);
 }
 
 /* Nothing on a pure cgroup2 host, nor without a manager. */
@@ -479,9 +476,7 @@ TEST(many_devices) {
         enum { MANY = 3000 };
         CellIODevice *d = calloc(MANY, sizeof(CellIODevice));
         char paths[MANY][16], want[128];
-        CgroupMount *mounts = NULL;
-        size_t nm = 0;
-        char **n = NULL;
+        char **n;
 
         ASSERT_NOT_NULL(d);
         for (size_t i = 0; i < MANY; i++) {
@@ -492,9 +487,7 @@ TEST(many_devices) {
         Plan p = { .unit_path = (char *) "/etc/cell/w.cell",
                    .limits = { .cpu_quota_per_sec_usec = USEC_INFINITY, .io_devices = d, .n_io_devices = MANY } };
 
-        ASSERT_OK(cg_parse_mountinfo(mountinfo_hybrid, &mounts, &nm));
-        ASSERT_OK(cg_v1_plan_notices(&p, &(CgroupV1Host) { mounts, nm, CGROUP_MANAGER_CGROUPFS, 0 },
-                                     CG_V1_NOTICE_ALL, "warning: ", &n));
+        n = plan_notices(&p, CGROUP_MANAGER_CGROUPFS, 0, CG_V1_NOTICE_ALL, "warning: ");
         ASSERT_EQ(strv_length(n), (size_t) MANY);
         for (size_t i = 0; i < MANY; i++) {
                 snprintf(want, sizeof want, "/etc/cell/w.cell:%zu: warning: IODeviceWeight=/dev/d%zu: not applied",
@@ -502,6 +495,5 @@ TEST(many_devices) {
                 ASSERT_TRUE(startswith(n[i], want));
         }
         strv_free(n);
-        cg_mount_free(mounts, nm);
         free(d);
 }
