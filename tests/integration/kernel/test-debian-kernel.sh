@@ -20,6 +20,7 @@
 . "$(dirname "$0")/../run/lib.sh"
 
 here=$(dirname "$(realpath "$0")")
+. "$here/vm-split-cases.sh"
 kernel_vm=$here/../../lib/kernel-vm
 command -v mkfs.ext4 >/dev/null || { echo "skipped: mkfs.ext4 missing (tests/lib/install-deps)"; exit 77; }
 
@@ -62,12 +63,7 @@ cat "$work/vm"
 grep -q '^@@kernel 6\.1\.' "$work/vm" || fail "the VM did not run a 6.1 kernel"
 
 # Each case's status, stdout and stderr in $work/case/NAME.{status,out,err}.
-mkdir "$work/case"
-awk -v d="$work/case" '
-        /^@@case / { name = $2; print $3 > (d "/" name ".status"); printf "" > (d "/" name ".out");
-                     printf "" > (d "/" name ".err"); next }
-        /^@@out / && name { print substr($0, 7) > (d "/" name ".out"); next }
-        /^@@err / && name { print substr($0, 7) > (d "/" name ".err"); next }' "$work/vm"
+split_cases "$work/vm" "$work/case"
 st() { cat "$work/case/$1.status" 2>/dev/null || echo missing; }
 out() { cat "$work/case/$1.out"; }
 get() { field "$2" "$work/case/$1.out"; }

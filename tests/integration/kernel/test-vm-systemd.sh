@@ -21,6 +21,7 @@ cell=$(realpath "${1:?usage: $0 CELL PROBE CELL@.SERVICE}")
 probe=$(realpath "${2:?}")
 service=$(realpath "${3:?}")
 here=$(dirname "$(realpath "$0")")
+. "$here/vm-split-cases.sh"
 work=$(mktemp -d /tmp/cell-vm-systemd.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -71,12 +72,7 @@ n=$(vm limits | sed -n 's/^\([0-9]*\) IODeviceLatencyTargetSec=.*/\1/p')
 grep -q "^@@log $n fs .*IODeviceLatencyTargetSec=/dev/loop0: this kernel has no IO latency targets" "$work/vm" ||
         fail "IODeviceLatencyTargetSec=: cgroupfs did not say that it is not applied: $(vm "log $n fs")"
 
-mkdir "$work/case"
-awk -v d="$work/case" '
-        /^@@case / { name = $2; print $3 > (d "/" name ".status"); printf "" > (d "/" name ".out");
-                     printf "" > (d "/" name ".err"); next }
-        /^@@out / && name { print substr($0, 7) > (d "/" name ".out"); next }
-        /^@@err / && name { print substr($0, 7) > (d "/" name ".err"); next }' "$work/vm"
+split_cases "$work/vm" "$work/case"
 st() { cat "$work/case/$1.status" 2>/dev/null || echo missing; }
 err() { tr '\n' ' ' < "$work/case/$1.err" 2>/dev/null; }
 
