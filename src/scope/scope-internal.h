@@ -168,7 +168,8 @@ int scope_leaf_enter(Scope *s, const char *own, int own_fd, char **ret_leaf);
 void scope_leaf_leave(const char *own, const char *leaf);
 
 /* OOM kills in a cgroup systemd owns (scope-oom.c): the cgroup named
- * cgroup_name on PID's path, watched from the event loop's next turn on. */
+ * cgroup_name on PID's path, opened and read now, then watched from the
+ * event loop. -errno (and no watch) when PID has no memory cgroup there. */
 int scope_oom_watch_new(Event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret);
 bool scope_oom_watch_killed(ScopeOom *o);      /* reads once more if the cgroup is still there */
 const OomCounter *scope_oom_watch_counter(const ScopeOom *o);

@@ -14,11 +14,14 @@
  *     group; memory.oom_control then says how many were killed (oom_kill N).
  *     It also fires when the cgroup is removed; then the read fails.
  *
- * The cgroup comes from /proc/PID/cgroup of the payload (no bus round trip),
- * and nothing is opened before the payload runs: the watch is set up by a
- * deferred event, on the supervisor's first turn of the event loop. The
- * sources run at high priority, so that an OOM notification is handled
- * before the payload's exit that follows it. */
+ * The cgroup comes from /proc/PID/cgroup of the payload (no bus round trip).
+ * The watch is set up once the child is let go (scope_released()), while it
+ * execs: not before, for the start's latency, and not later, for a payload
+ * killed in its first moments (MemoryMax= too small for it) is gone with its
+ * scope by the supervisor's first turn of the event loop, and cgroup1 shows
+ * an exiting process in "/" of every hierarchy. The source runs at high
+ * priority, so that an OOM notification is handled before the payload's
+ * exit that follows it. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,9 +37,7 @@
 #include "scope-internal.h"
 
 struct ScopeOom {
-        EventSource *defer, *io;
-        pid_t pid;
-        char *name;             /* the scope's cgroup directory name ("cell-web.scope") */
+        EventSource *io;
         OomCounter counter;
 };
 
@@ -98,14 +99,14 @@ static int watch_v1(ScopeOom *o, const char *dir) {
         return 0;
 }
 
-static int watch_setup(ScopeOom *o) {
+static int watch_setup(ScopeOom *o, Event *event, pid_t pid, const char *name) {
         _cleanup_free_ char *rel = NULL, *dir = NULL;
         CgroupMembership *own = NULL;
         CgroupMount *mounts = NULL;
         size_t n_own = 0, n_mounts = 0;
         int r;
 
-        r = cg_read_both(o->pid, &own, &n_own, &mounts, &n_mounts);
+        r = cg_read_both(pid, &own, &n_own, &mounts, &n_mounts);
         if (r < 0)
                 return r;
 
@@ -117,14 +118,14 @@ static int watch_setup(ScopeOom *o) {
                 p = m ? cg_membership_path(own, n_own, NULL) : NULL;
         }
         r = -ENOENT;
-        if (m && p && (rel = cut_at(p, o->name)) && (dir = cg_mount_path(m, rel)))
+        if (m && p && (rel = cut_at(p, name)) && (dir = cg_mount_path(m, rel)))
                 r = m->unified ? watch_v2(o, dir) : watch_v1(o, dir);
         else if (rel && !dir)
                 r = -ENOMEM;
         if (r >= 0) {
                 uint32_t events = 0;
                 int fd = oom_counter_poll_fd(&o->counter, &events);
-                r = event_add_io(event_source_get_event(o->defer), &o->io, fd, events, on_oom_event, o);
+                r = event_add_io(event, &o->io, fd, events, on_oom_event, o);
         }
         if (r >= 0)
                 r = event_source_set_priority(o->io, EVENT_PRIORITY_IMPORTANT);
@@ -133,17 +134,6 @@ static int watch_setup(ScopeOom *o) {
         cg_membership_free(own, n_own);
         cg_mount_free(mounts, n_mounts);
         return r;
-}
-
-static int on_defer(EventSource *source, void *userdata) {
-        ScopeOom *o = userdata;
-        if (watch_setup(o) < 0) {
-                /* No memory cgroup of the scope's own, or it is gone already:
-                 * nothing to watch. Library code: no log. */
-                o->io = event_source_disable_unref(o->io);
-                oom_counter_done(&o->counter);
-        }
-        return 0;
 }
 
 int scope_oom_watch_new(Event *event, pid_t pid, const char *cgroup_name, ScopeOom **ret) {
@@ -156,15 +146,9 @@ int scope_oom_watch_new(Event *event, pid_t pid, const char *cgroup_name, ScopeO
         if (!o)
                 return -ENOMEM;
         o->counter = OOM_COUNTER_NULL;
-        o->pid = pid;
-        o->name = strdup(cgroup_name);
-        if (!o->name) {
-                scope_oom_watch_free(o);
-                return -ENOMEM;
-        }
-        r = event_add_defer(event, &o->defer, on_defer, o);
-        if (r >= 0)
-                r = event_source_set_priority(o->defer, EVENT_PRIORITY_IMPORTANT);
+        /* No memory cgroup of the scope's own, or it is gone already: nothing
+         * to watch, and only the report of a kill is missing. */
+        r = watch_setup(o, event, pid, cgroup_name);
         if (r < 0) {
                 scope_oom_watch_free(o);
                 return r;
@@ -184,10 +168,8 @@ const OomCounter *scope_oom_watch_counter(const ScopeOom *o) {
 ScopeOom *scope_oom_watch_free(ScopeOom *o) {
         if (!o)
                 return NULL;
-        event_source_disable_unref(o->defer);
         event_source_disable_unref(o->io);
         oom_counter_done(&o->counter);
-        free(o->name);
         free(o);
         return NULL;
 }

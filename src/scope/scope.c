@@ -416,13 +416,16 @@ int scope_wait(Scope *s) {
                 if (s->period_notice)
                         log_notice("%s", s->period_notice);
                 s->period_notice = mfree(s->period_notice);
-                /* systemd removes an empty scope at once (CollectMode=): watch for OOM
-                 * kills while it exists. Without the watch only the report is missing. */
-                if (!s->oom)
-                        (void) scope_oom_watch_new(s->event, scope_bus_pid(s), s->unit, &s->oom);
                 return 0;
         }
         return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
+}
+
+void scope_released(Scope *s) {
+        /* systemd removes an empty scope at once (CollectMode=): watch for OOM
+         * kills while it exists. Without the watch only the report is missing. */
+        if (s && s->manager == CGROUP_MANAGER_SYSTEMD && !s->oom)
+                (void) scope_oom_watch_new(s->event, scope_bus_pid(s), s->unit, &s->oom);
 }
 
 void scope_release(Scope *s) {

@@ -16,6 +16,7 @@
  *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
  *   scope_wait()           the job is done: the child is in its final cgroup
  *   release the child      (it unshares its cgroup namespace and execs)
+ *   scope_released()       systemd: the scope's OOM kills are watched from now
  *   scope_release()        the payload runs: the bus connection goes
  *   ... supervise ...
  *   scope_free()           a failed start: stop the scope; remove the cgroup dir
@@ -115,6 +116,11 @@ int scope_register_machine_wait(Scope *s);
  * it: machined, which learns a machine's end from its unit's, missed the
  * scope's and would keep the machine of a container that is no more. */
 int scope_unregister_machine(Scope *s);
+/* The child is let go (GO), and execs: a systemd scope's OOM kills are
+ * watched from now on, while it exists (scope-oom.c). Nothing is reported:
+ * without the watch only the report of a kill is missing. A no-op for the
+ * other managers, which read their own cgroup at the end. */
+void scope_released(Scope *s);
 /* The payload runs: systemd's part of the start is over, and the bus
  * connection goes (scope-bus.c says why). Nothing after this talks to
  * systemd: the scope ends with its payload, and systemd stops it by itself

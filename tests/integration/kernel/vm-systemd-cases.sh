@@ -158,17 +158,18 @@ run() {
         sed 's/^/@@out /' "/tmp/$name.out"
         sed 's/^/@@err /' "/tmp/$name.err"
 }
-# MemoryMax= enforced: a payload that fills 64M is killed, and cell says so.
-# It fills it a second in: cell watches the scope's memory.events from its
-# event loop's first turn after the payload runs, and a kill before that
-# whose scope systemd has removed already is told as a plain SIGKILL (seen
-# here once under TCG; note56).
-printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/sh -c "sleep 1; exec dd if=/dev/zero of=/dev/null bs=64M count=1"\n' \
-        "$R" > /tmp/oom.cell
+# MemoryMax= enforced: a payload that fills 64M at once is killed, and cell
+# says so; also one killed in its first moments (MemoryMax=64K), whose scope
+# systemd removes at once: cell's watch of its memory.events is set up while
+# the payload execs (it was first set up on the event loop's first turn, and
+# such a kill was told as a plain SIGKILL).
+printf '[Root]\nDirectory=%s\n[Exec]\nExec=/bin/dd if=/dev/zero of=/dev/null bs=64M count=1\n' "$R" > /tmp/oom.cell
+sed 's/^Exec=.*/&\n[Limits]\nMemoryMax=64K/' /tmp/oom.cell > /tmp/oomtiny.cell
 printf '[Limits]\nMemoryMax=32M\nMemorySwapMax=0\n' >> /tmp/oom.cell
 for m in systemd cgroupfs; do
         run oom-$m --cgroup-manager=$m /tmp/oom.cell
 done
+run oomtiny-systemd --cgroup-manager=systemd /tmp/oomtiny.cell
 # TasksMax= stops a fork loop: the payload's shell dies at the fork refused.
 printf '[Root]\nDirectory=%s\n[Exec]\n' "$R" > /tmp/tasks.cell
 printf "Exec=/bin/sh -c 'i=0; while [ \$i -lt 40 ]; do %s; done; echo all'\n" \

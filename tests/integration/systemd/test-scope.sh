@@ -265,6 +265,27 @@ else
         echo "skip - MemoryMax= enforcement: no memory controller in this cgroup2 tree (v1 holds it on this host)"
 fi
 
+# --- ... also a payload killed in its first moments (MemoryMax= far too small
+# for it), which is gone with its scope before cell's event loop first turns:
+# the watch is set up while the payload execs (it was "died of signal SIGKILL").
+if controller_available memory; then
+        install_cell tiny <<EOF
+[Root]
+Directory=$ROOT
+[Exec]
+Exec=/bin/dd if=/dev/zero of=/dev/null bs=8388608 count=1
+[Limits]
+MemoryMax=64K
+EOF
+        for i in 1 2 3; do
+                in_sealed "$CELL" run tiny > "$WORK/tiny.log" 2>&1
+                rc=$?
+                expect_eq "MemoryMax=64K, run $i: killed at once (SIGKILL: 128+9)" 137 "$rc"
+                check "MemoryMax=64K, run $i: cell reports the OOM kill: $(cat "$WORK/tiny.log")" \
+                        grep -q 'The payload was killed by the OOM killer (MemoryMax=)' "$WORK/tiny.log"
+        done
+fi
+
 # --- TasksMax= really stops a fork loop
 write_payload fork-payload <<'EOF'
 trap 'exit 0' TERM
