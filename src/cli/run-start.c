@@ -110,18 +110,37 @@ void run_log_plan(const Plan *p, CgroupManager m) {
 
 /* The child's or the scope's failure, once; one about a key the unit set
  * named where it was written, as "cell verify" names it. */
+/* A step of the build that ran out of memory, with a memory limit on the
+ * container's cgroup: the child is in that cgroup while it builds (born in it,
+ * or moved by systemd's job meanwhile), so what the kernel allocates for its
+ * namespaces and mounts counts against the limit. Said, at the key's line. */
+static void report_memory_limit(const Plan *p) {
+        const char *key = p->limits.memory_max.kind != CELL_LIMIT_UNSET ? "MemoryMax" :
+                          p->limits.memory_swap_max.kind != CELL_LIMIT_UNSET ? "MemorySwapMax" : NULL;
+        char origin[PATH_MAX + 32];
+
+        if (key)
+                log_error("%s%s=: the container's cgroup holds its set-up too (namespaces, mounts), and this "
+                          "limit may be too small for it", plan_origin_prefix(p, key, 0, origin, sizeof origin), key);
+}
+
 int run_report_spawn_error(const Plan *p, const SpawnError *err, int r) {
         char origin[PATH_MAX + 32];
 
         if (r == -EINTR)
                 return r;
-        if (err->message[0] && err->complete)
-                return log_error_errno(err->error ?: r, "%s%s",
-                                       plan_message_origin(p, err->message, origin, sizeof origin), err->message);
-        if (err->message[0])
-                return log_error_errno(err->error ?: r, "%s%s: %m",
-                                       plan_message_origin(p, err->message, origin, sizeof origin), err->message);
-        return log_error_errno(r, "Starting the container: %m");
+        if (!err->message[0])
+                return log_error_errno(r, "Starting the container: %m");
+        if (err->complete)
+                r = log_error_errno(err->error ?: r, "%s%s",
+                                    plan_message_origin(p, err->message, origin, sizeof origin), err->message);
+        else
+                r = log_error_errno(err->error ?: r, "%s%s: %m",
+                                    plan_message_origin(p, err->message, origin, sizeof origin), err->message);
+        /* The child's step, not the supervisor's allocations. */
+        if (err->error == ENOMEM)
+                report_memory_limit(p);
+        return r;
 }
 
 /* A child that fails while it builds the container (Exec= not found, an

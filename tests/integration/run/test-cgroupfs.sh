@@ -310,4 +310,23 @@ if [ "$v1" = 1 ]; then
         rmdir "$q"
         expect_nothing_left
 fi
+
+# A step of the build that runs out of memory (here the child's unshare(), made
+# to fail by strace) with a memory limit: the limit is named at its line, as
+# the child builds inside the container's cgroup; without one, it is not.
+for lim in MemoryMax=64M ""; do
+        u=$(unit nomem "[Root]" "Directory=$root" "[Exec]" "Exec=/bin/true" "[Limits]" $lim)
+        host_snapshot before
+        status=0
+        timeout 20 strace -f -qq -o /dev/null -e trace=unshare -e inject=unshare:error=ENOMEM \
+                "$CELL" run --cgroup-manager=cgroupfs "$u" >/dev/null 2>"$work/err" || status=$?
+        expect "ENOMEM in the build, ${lim:-no limit}: status ($(cat "$work/err"))" "$status" 2
+        grep -q ': Cannot allocate memory$' "$work/err" || fail "ENOMEM in the build: not said: $(cat "$work/err")"
+        hint=0
+        said="$u:6: MemoryMax=: the container's cgroup holds its set-up too (namespaces, mounts)"
+        grep -qF "$said, and this limit may be too small for it" "$work/err" && hint=1
+        expect "ENOMEM in the build, ${lim:-no limit}: the limit named ($(cat "$work/err"))" "$hint" \
+                "$([ -n "$lim" ] && echo 1 || echo 0)"
+        expect_nothing_left
+done
 echo ok
