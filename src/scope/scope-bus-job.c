@@ -80,6 +80,9 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 b->early_job = strdup(path);
                 b->early_result = strdup(result);
                 b->early_sender = sender ? strdup(sender) : NULL;
+                /* A copy lost is the job's end lost: the start would wait for a signal that came. */
+                if (!b->early_job || !b->early_result || (sender && !b->early_sender))
+                        scope_bus_job_finish(s, -ENOMEM);
                 return 0;
         }
         /* Only from the manager that made the job: any client of the bus may send us a

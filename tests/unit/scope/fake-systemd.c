@@ -181,6 +181,14 @@ static int fake_start(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         snprintf(job, sizeof job, "/org/freedesktop/systemd1/job/%u", ++n_job);
         if (strstr(unit, "mute"))
                 return 1;       /* no answer, ever: a systemd that hangs */
+        if (strstr(unit, "early")) {
+                /* The job over before the reply is sent: cell keeps the
+                 * signal until the reply names its job. */
+                (void) sd_bus_emit_signal(bus, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                          "JobRemoved", "uoss", n_job, job, unit,
+                                          *bad ? bad : strstr(unit, "fail") ? "failed" : "done");
+                return sd_bus_reply_method_return(m, "o", job);
+        }
         if ((r = sd_bus_reply_method_return(m, "o", job)) < 0)
                 return r;
         if (strstr(unit, "hang"))
