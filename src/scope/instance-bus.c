@@ -307,7 +307,9 @@ int instance_bus_stop(sd_bus *bus, const CellInstance *i, uint64_t timeout_usec)
         }
         /* "canceled": another job replaced it (a start queued meanwhile),
          * as systemctl says "Job for UNIT canceled."; the rest failed. */
-        r = streq_ptr(w.result, "done") ? 0 : streq_ptr(w.result, "canceled") ? -ECANCELED : -EIO;
+        if (!w.result)
+                return -ENOMEM;         /* its copy failed, not the job: not said as a failed stop */
+        r = streq(w.result, "done") ? 0 : streq(w.result, "canceled") ? -ECANCELED : -EIO;
         free(w.result);
         return r;
 }

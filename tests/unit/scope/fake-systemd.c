@@ -47,7 +47,13 @@ static int fake_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (i != SIZE_MAX)
                 started[i].stops++;
         fake_leftover_stopped_by_name(unit);
-        return sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/job/0");
+        r = sd_bus_reply_method_return(m, "o", "/org/freedesktop/systemd1/job/0");
+        /* "jobdone": the stop job ends, as systemd's, for a caller that waits for it. */
+        if (r >= 0 && strstr(unit, "jobdone"))
+                (void) sd_bus_emit_signal(sd_bus_message_get_bus(m), "/org/freedesktop/systemd1",
+                                          "org.freedesktop.systemd1.Manager", "JobRemoved", "uoss", 0,
+                                          "/org/freedesktop/systemd1/job/0", unit, "done");
+        return r;
 }
 
 /* Not systemd's: for the test to ask how cell left the bus. Whether the client

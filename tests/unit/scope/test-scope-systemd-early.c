@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A start job that systemd ends before its reply to StartTransientUnit
  * leaves (the fake systemd of fake-systemd.c, unit names with "early"):
- * cell keeps the JobRemoved until the reply names the job. And when keeping
- * it fails for want of memory, the start says so at once rather than wait
- * for a signal that came already. Skips when dbus-daemon is missing. */
+ * cell keeps the JobRemoved until the reply names the job. And a copy of a
+ * job's end that fails for want of memory (this test's strdup() fails one):
+ * the start says so at once rather than wait for a signal that came already,
+ * and "cell stop" says it rather than report a stop that failed. Skips when
+ * dbus-daemon is missing. */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,21 +13,21 @@
 
 #include "fake-bus.h"
 #include "fake-systemd.h"
+#include "instance-internal.h"
 #include "scope-internal.h"
 #include "test.h"
 
-#define JOB_PATH_PREFIX "/org/freedesktop/systemd1/job/"
-
-/* Armed: the next strdup() of a job's path fails, once. This test's own
- * strdup(), which cell's code (and sd-bus) in this process calls. */
-static bool fail_next_job_copy;
+/* Armed (not NULL): the next strdup() of a string that begins so fails,
+ * once. This test's own strdup(), which cell's code (and sd-bus) in this
+ * process calls. */
+static const char *fail_next_copy_of;
 
 char *strdup(const char *s) {
         size_t n = strlen(s) + 1;
         char *p;
 
-        if (fail_next_job_copy && strncmp(s, JOB_PATH_PREFIX, strlen(JOB_PATH_PREFIX)) == 0) {
-                fail_next_job_copy = false;
+        if (fail_next_copy_of && startswith(s, fail_next_copy_of)) {
+                fail_next_copy_of = NULL;
                 errno = ENOMEM;
                 return NULL;
         }
@@ -58,14 +60,34 @@ TEST(job_removed_before_the_reply) {
 
         /* The copy of the early signal's job fails: ENOMEM at once, not the
          * deadline's ETIMEDOUT of a start that forgot the job ended. */
-        fail_next_job_copy = true;
+        fail_next_copy_of = "/org/freedesktop/systemd1/job/";
         t0 = mono_usec();
         ASSERT_ERROR(run_one("earlyoom", "cell-earlyoom.scope", e, &s), ENOMEM);
         ASSERT_TRUE(mono_usec() - t0 < SLOW_HOST_USEC);
-        ASSERT_FALSE(fail_next_job_copy);
+        ASSERT_NULL(fail_next_copy_of);
         scope_free(s);
 
         ASSERT_OK(unsetenv("CELL_SCOPE_TIMEOUT"));
         fake_bus_stop();
         event_unref(e);
+}
+
+/* "cell stop" through the bus (instance_bus_stop()): StopUnit, then its job's
+ * JobRemoved. A result that could not be copied is not a failed stop. */
+TEST(stop_job_result_not_copied) {
+        CellInstance i = { .unit = (char *) "cell-jobdone.scope" };
+        sd_bus *bus = NULL;
+
+        if (!fake_bus_start(NULL, fake_systemd, NULL))
+                return;
+        ASSERT_OK(sd_bus_open_system(&bus));
+
+        ASSERT_OK(instance_bus_stop(bus, &i, 3 * USEC_PER_SEC));
+
+        fail_next_copy_of = "done";
+        ASSERT_ERROR(instance_bus_stop(bus, &i, 3 * USEC_PER_SEC), ENOMEM);
+        ASSERT_NULL(fail_next_copy_of);
+
+        sd_bus_flush_close_unref(bus);
+        fake_bus_stop();
 }
