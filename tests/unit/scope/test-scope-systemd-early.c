@@ -35,13 +35,9 @@ char *strdup(const char *s) {
         return p ? memcpy(p, s, n) : NULL;
 }
 
-/* Far above the start's own time, far below the 3 s of the deadline. */
-#define SLOW_HOST_USEC (2 * USEC_PER_SEC)
-
 TEST(job_removed_before_the_reply) {
         Event *e = NULL;
         Scope *s = NULL;
-        uint64_t t0;
 
         if (!fake_bus_start(NULL, fake_systemd, NULL))
                 return;
@@ -58,12 +54,10 @@ TEST(job_removed_before_the_reply) {
         ASSERT_STREQ(scope_last_error(s), "starting cell-earlyfail.scope failed: job result 'failed'");
         scope_free(s);
 
-        /* The copy of the early signal's job fails: ENOMEM at once, not the
-         * deadline's ETIMEDOUT of a start that forgot the job ended. */
+        /* The copy of the early signal's job fails: ENOMEM, not the deadline's
+         * ETIMEDOUT of a start that forgot the job ended. */
         fail_next_copy_of = "/org/freedesktop/systemd1/job/";
-        t0 = mono_usec();
         ASSERT_ERROR(run_one("earlyoom", "cell-earlyoom.scope", e, &s), ENOMEM);
-        ASSERT_TRUE(mono_usec() - t0 < SLOW_HOST_USEC);
         ASSERT_NULL(fail_next_copy_of);
         scope_free(s);
 
