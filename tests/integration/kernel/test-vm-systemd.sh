@@ -11,6 +11,10 @@
 # - MemoryMax= OOM-kills a payload that fills more (137, said so), also
 #   in its first moments, and
 #   TasksMax= stops a fork loop;
+# - after the hand-over to cell-monitor, an OOM kill of the payload (137)
+#   or of another process of it ("not the payload itself") is told;
+# - Delegate=yes: the container's root makes cgroups below its own and
+#   hands memory and pids on there; MemoryMax= holds in them, told;
 # - cell@.service (the build tree's) starts active (Type=notify, READY=1)
 #   with its limits in cell-NAME.scope, and stops leaving no scope;
 # - no cgroup, mount or unit of cell's left in the VM.
@@ -95,8 +99,60 @@ for m in systemd cgroupfs; do
         fi
 done
 
-o=$work/case/auto.out
 get() { sed -n "s/^$1 //p" "$o" 2>/dev/null; }
+# After the hand-over to cell-monitor: the OOM kill of the payload (137,
+# said so), of a child of its shell (0, "not the payload itself").
+other="A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself."
+for m in systemd cgroupfs; do
+        c=late-$m o=$work/case/$c.out
+        if [ "$(st $c)" = 137 ] && [ "$(get comm)" = cell-monitor ] &&
+           grep -qx "cell: late: The payload was killed by the OOM killer (MemoryMax=)." "$work/case/$c.err"; then
+                pass "$c: cell-monitor saw the payload's OOM kill: 137, said so"
+        else
+                fail "$c: status $(st $c) (137 expected), cell's process: $(get comm), the OOM kill said? $(err $c)"
+        fi
+        c=lateother-$m o=$work/case/$c.out
+        if [ "$(st $c)" = 0 ] && [ "$(get comm)" = cell-monitor ] && [ "$(get payload)" = "dd 137" ] &&
+           grep -qxF "cell: lateother: $other" "$work/case/$c.err"; then
+                pass "$c: cell-monitor saw a child's OOM kill: 0, not the payload itself"
+        else
+                fail "$c: status $(st $c) (0 expected), cell's process: $(get comm), the payload: $(get payload)," \
+                        "said? $(err $c)"
+        fi
+done
+
+# Delegate=yes: the container's root makes init/ and sub/ and hands on
+# memory and pids; the scope's MemoryMax= holds in sub/ (its OOM kill
+# counted, told), and stays the host's. cell status meanwhile: the
+# container's own cgroup, its two processes.
+for m in systemd cgroupfs; do
+        c=deleg-$m o=$work/case/$c.out
+        j=$(get json)
+        bad=
+        [ "$(st $c)" = 0 ] || bad+=" status $(st $c) (0 expected);"
+        for step in mkdir-init move-self enable mkdir-sub; do
+                [ "$(get $step)" = 0 ] || bad+=" $step: $(get $step || true);"
+        done
+        [[ " $(get sub-controllers) " == *" memory "* && " $(get sub-controllers) " == *" pids "* ]] ||
+                bad+=" sub/'s controllers: '$(get sub-controllers)' (memory, pids expected);"
+        { [ -n "$(get write-max)" ] && [ "$(get write-max)" != 0 ]; } ||
+                bad+=" the container's root wrote the scope's memory.max ($(get write-max));"
+        [ "$(get memory.max)" = 33554432 ] || bad+=" the scope's memory.max: $(get memory.max);"
+        [ "$(get dd)" = 137 ] || bad+=" dd in sub/: $(get dd) (137 expected);"
+        [ "$(get oom_kill)" -ge 1 ] 2>/dev/null || bad+=" sub/'s oom_kill: $(get oom_kill);"
+        grep -qxF "cell: deleg: $other" "$work/case/$c.err" || bad+=" the OOM kill not told;"
+        [ "$(jq -r .tasks_current <<< "$j" 2>/dev/null)" = 2 ] || bad+=" status: tasks $j (2 expected);"
+        [[ $(jq -r .memory_current <<< "$j" 2>/dev/null) =~ ^[0-9]+$ ]] || bad+=" status: no memory: $j;"
+        [[ $(jq -r .control_group <<< "$j" 2>/dev/null) =~ /cell-deleg(\.scope)?$ ]] ||
+                bad+=" status: control_group $(jq -r .control_group <<< "$j" 2>/dev/null);"
+        if [ -z "$bad" ]; then
+                pass "$c: init/ and sub/ made, memory and pids handed on, MemoryMax= held in sub/ (told)"
+        else
+                fail "$c:$bad $(err $c)"
+        fi
+done
+
+o=$work/case/auto.out
 if [ "$(st auto)" = up ] && [ "$(get scope)" = /cellvm.slice/cellvm-test.slice/cell-auto.scope ] &&
    [ "$(get files)" = "memory.max=41943040 " ] && [ "$(get stop)" = 0 ] && [ "$(get run)" = 0 ] &&
    [ "$(get after)" = inactive ]; then

@@ -144,19 +144,38 @@ diff_case "IODeviceLatencyTargetSec=$loop 25ms" $IO
 diff_case "IODeviceWeight=$loop 200;IOReadIOPSMax=$loop 1K;IOWriteBandwidthMax=$loop 2G" $IO
 losetup -d "$loop"
 
-# run NAME CELL-ARGS...: cell run, its status and output.
-run() {
-        local name=$1 status=0
+# start NAME CELL-ARGS...: cell run in the background, $pid its PID (with
+# --cgroup-manager=cgroupfs in a scope with Delegate=yes: systemd-run
+# --scope execs cell, the same PID).
+start() {
+        local name=$1
         shift
         if [ "$1" = --cgroup-manager=cgroupfs ]; then
-                timeout 120 systemd-run --quiet --scope -p Delegate=yes --unit="cgfs-$name" \
-                        $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" || status=$?
+                systemd-run --quiet --scope -p Delegate=yes --unit="cgfs-$name" \
+                        $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" &
         else
-                timeout 120 $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" || status=$?
+                $cell run "$@" > "/tmp/$name.out" 2> "/tmp/$name.err" &
         fi
-        echo "@@case $name $status"
-        sed 's/^/@@out /' "/tmp/$name.out"
-        sed 's/^/@@err /' "/tmp/$name.err"
+        pid=$!
+}
+# finish NAME: start's cell run waited for (120 s at most, then killed),
+# its status and output.
+finish() {
+        local status=0
+        for _ in $(seq 1200); do
+                kill -0 $pid 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL $pid 2>/dev/null
+        wait $pid || status=$?
+        echo "@@case $1 $status"
+        sed 's/^/@@out /' "/tmp/$1.out"
+        sed 's/^/@@err /' "/tmp/$1.err"
+}
+# run NAME CELL-ARGS...: cell run, its status and output.
+run() {
+        start "$@"
+        finish "$1"
 }
 # MemoryMax= enforced: a payload that fills 64M at once is killed, and cell
 # says so; also one killed in its first moments (MemoryMax=64K), whose scope
@@ -180,6 +199,81 @@ for m in systemd cgroupfs; do
         run tasks-$m --cgroup-manager=$m /tmp/tasks.cell
         echo "@@out forks $(cat "$R/out/forks" 2>/dev/null)"
 done
+
+# An OOM kill after cell has handed over to cell-monitor (the payload runs
+# past MONITOR_AFTER_USEC, 1 s): cell-monitor watches the scope's
+# memory.events. The payload waits on a FIFO for the VM's word, given once
+# cell's process is cell-monitor; then fills 64M under MemoryMax=32M:
+# itself (exec dd: 137, said so), or a child of its shell, which exits 0
+# after it ("not the payload itself").
+# fifo_unit NAME ROOT EXEC-AFTER-THE-WORD [LIMIT...]: /tmp/NAME.cell.
+fifo_unit() {
+        { printf '[Root]\nDirectory=%s\n[Exec]\n' "$2"
+          printf "Exec=/bin/sh -c 'mkfifo /out/go-%s; read x < /out/go-%s; %s'\n" "$1" "$1" "$3"
+          printf '[Limits]\n'
+          printf '%s\n' "${@:4}"; } > "/tmp/$1.cell"
+}
+# go NAME ROOT: the word to NAME's payload, once its FIFO is there (10 s at most).
+go() {
+        wait_file "$2/out/go-$1" $pid && timeout 10 sh -c "echo > '$2/out/go-$1'"
+        rm -f "$2/out/go-$1"
+}
+# handed PID: "cell-monitor" once cell's PID is cell-monitor's (10 s at most), else its comm.
+handed() {
+        for _ in $(seq 100); do
+                [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cell-monitor ] && break
+                sleep 0.1
+        done
+        cat "/proc/$1/comm" 2>/dev/null || echo gone
+}
+fifo_unit late "$R" 'exec dd if=/dev/zero of=/dev/null bs=64M count=1' MemoryMax=32M MemorySwapMax=0
+fifo_unit lateother "$R" 'dd if=/dev/zero of=/dev/null bs=64M count=1; echo "dd $?" > /out/lateother; exit 0' \
+        MemoryMax=32M MemorySwapMax=0
+for c in late lateother; do
+        for m in systemd cgroupfs; do
+                rm -f "$R/out/$c"
+                start $c-$m --cgroup-manager=$m /tmp/$c.cell
+                comm=$(handed $pid)
+                go $c "$R"
+                finish $c-$m
+                echo "@@out comm $comm"
+                echo "@@out payload $(cat "$R/out/$c" 2>/dev/null)"
+        done
+done
+
+# Delegate=yes: the container's root (PrivateUsers=yes: a tree shifted to
+# 524288, as the kernel's tmpfs idmaps nothing before 6.3) makes cgroups
+# in its /sys/fs/cgroup as a systemd or a nested runtime inside would:
+# itself into init/ (no process may stay in a cgroup that hands controllers
+# on), +memory +pids in the scope's cgroup.subtree_control, sub/ with a
+# sleep; then, at the VM's word, dd fills 64M in sub/, where the scope's
+# MemoryMax=32M holds. Its limits stay the host's (memory.max not
+# writable). cell status meanwhile: the container's figures, not init/'s.
+R3=/cell/root3
+cp -a "$R" "$R3"
+chown -hR 524288:524288 "$R3"
+deleg='c=/sys/fs/cgroup; r() { echo "$1 $?" >> /out/deleg; }; mkdir $c/init; r mkdir-init; echo 0 > $c/init/cgroup.procs; r move-self'
+deleg+='; echo "+memory +pids" > $c/cgroup.subtree_control; r enable; mkdir $c/sub; r mkdir-sub'
+deleg+='; echo "sub-controllers $(cat $c/sub/cgroup.controllers)" >> /out/deleg'
+deleg+='; sh -c "echo 0 > $c/sub/cgroup.procs && exec sleep 1000" & s=$!'
+deleg+='; echo max > $c/memory.max; r write-max; echo "memory.max $(cat $c/memory.max)" >> /out/deleg'
+deleg+='; mkfifo /out/go-deleg; read x < /out/go-deleg'
+deleg+='; sh -c "echo 0 > $c/sub/cgroup.procs && exec dd if=/dev/zero of=/dev/null bs=64M count=1"; r dd'
+deleg+='; echo "oom_kill $(sed -n "s/^oom_kill //p" $c/sub/memory.events)" >> /out/deleg; kill $s; exit 0'
+{ printf '[Root]\nDirectory=%s\n[Exec]\n' "$R3"
+  printf "Exec=/bin/sh -c '%s'\n" "$deleg"
+  printf '[Isolation]\nPrivateUsers=yes\n[Limits]\nMemoryMax=32M\nMemorySwapMax=0\n'; } > /tmp/deleg.cell
+for m in systemd cgroupfs; do
+        rm -f "$R3/out/deleg"
+        start deleg-$m --cgroup-manager=$m /tmp/deleg.cell
+        wait_file "$R3/out/go-deleg" $pid
+        json=$($cell status --json deleg 2>&1 | tr -d '\n')
+        go deleg "$R3"
+        finish deleg-$m
+        sed 's/^/@@out /' "$R3/out/deleg" 2>/dev/null
+        echo "@@out json $json"
+done
+rm -rf "$R3"
 
 # No --cgroup-manager with a bus: a systemd scope, in Slice='s (a-b.slice
 # in a.slice), its limits there; "cell stop" leaves no scope.
