@@ -13,6 +13,7 @@
 #   TasksMax= stops a fork loop;
 # - after the hand-over to cell-monitor, an OOM kill of the payload (137)
 #   or of another process of it ("not the payload itself") is told;
+# - cell status and list --json show a running cell's memory and tasks;
 # - Delegate=yes: the container's root makes cgroups below its own and
 #   hands memory and pids on there; MemoryMax= holds in them, told;
 # - cell@.service (the build tree's) starts active (Type=notify, READY=1)
@@ -121,10 +122,38 @@ for m in systemd cgroupfs; do
         fi
 done
 
+# cell status / list --json of a running cell: its memory (>= dd's 24M)
+# and tasks (4), as its cgroup's files have them.
+for m in systemd cgroupfs; do
+        c=hold-$m o=$work/case/$c.out
+        j=$(get json)
+        mem=$(jq -r .memory_current <<< "$j" 2>/dev/null || true)
+        tasks=$(jq -r .tasks_current <<< "$j" 2>/dev/null || true)
+        lmem=$(jq -r '.[] | select(.name == "hold") | .memory_current' <<< "$(get list)" 2>/dev/null || true)
+        ltasks=$(jq -r '.[] | select(.name == "hold") | .tasks_current' <<< "$(get list)" 2>/dev/null || true)
+        bad=
+        [ "$(st $c)" = 0 ] || bad+=" status $(st $c);"
+        [ "$(jq -r .running <<< "$j" 2>/dev/null)" = true ] || bad+=" status --json: $j;"
+        { [[ $mem =~ ^[0-9]+$ ]] && [ "$mem" -ge 25165824 ] && [ "$mem" -lt 268435456 ]; } ||
+                bad+=" status: memory_current $mem (24M..256M expected);"
+        [ "$tasks" = 4 ] || bad+=" status: tasks_current $tasks (4 expected);"
+        { [[ $lmem =~ ^[0-9]+$ ]] && [ "$lmem" -ge 25165824 ]; } || bad+=" list: memory_current $lmem;"
+        [ "$ltasks" = 4 ] || bad+=" list: tasks_current $ltasks (4 expected): $(get list);"
+        [[ " $(get files) " == *" pids.current=4 "* ]] || bad+=" the cgroup's files: $(get files);"
+        grep -qE '^text +Memory: [0-9.]+M$' "$o" || bad+=" cell status: no Memory: line;"
+        grep -qE '^text +Tasks: 4$' "$o" || bad+=" cell status: no Tasks: 4 line;"
+        if [ -z "$bad" ]; then
+                pass "$c: cell status and list --json: memory $mem (its files: $(get files)), tasks 4"
+        else
+                fail "$c:$bad $(err $c)"
+        fi
+done
+
 # Delegate=yes: the container's root makes init/ and sub/ and hands on
 # memory and pids; the scope's MemoryMax= holds in sub/ (its OOM kill
-# counted, told), and stays the host's. cell status meanwhile: the
-# container's own cgroup, its two processes.
+# counted, told), and stays the host's. Meanwhile: cell status shows the
+# container's own cgroup and its two processes, cell exec joins its PID 1
+# in init/, and a daemon-reload leaves the sleep in sub/.
 for m in systemd cgroupfs; do
         c=deleg-$m o=$work/case/$c.out
         j=$(get json)
@@ -145,6 +174,9 @@ for m in systemd cgroupfs; do
         [[ $(jq -r .memory_current <<< "$j" 2>/dev/null) =~ ^[0-9]+$ ]] || bad+=" status: no memory: $j;"
         [[ $(jq -r .control_group <<< "$j" 2>/dev/null) =~ /cell-deleg(\.scope)?$ ]] ||
                 bad+=" status: control_group $(jq -r .control_group <<< "$j" 2>/dev/null);"
+        [ "$(get exec)" = "0::/init " ] || bad+=" cell exec: in '$(get exec)' (0::/init, its PID 1's, expected);"
+        [[ $(get sub-procs) =~ ^[0-9]+\ $ ]] || bad+=" sub/'s processes: '$(get sub-procs)' (the sleep expected);"
+        [ $m = cgroupfs ] || [ "$(get delegate)" = yes ] || bad+=" the scope's Delegate=: $(get delegate);"
         if [ -z "$bad" ]; then
                 pass "$c: init/ and sub/ made, memory and pids handed on, MemoryMax= held in sub/ (told)"
         else

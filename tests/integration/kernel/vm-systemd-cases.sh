@@ -241,6 +241,39 @@ for c in late lateother; do
         done
 done
 
+# cell status / cell list --json of a running cell: memory.current and
+# pids.current (a systemd scope's MemoryCurrent and TasksCurrent). The
+# payload holds 24M (dd's buffer, its write to a pipe nobody reads
+# blocked) in 4 processes (sh, dd, two sleeps). The systemd scope has no
+# limit (systemd's DefaultMemoryAccounting=yes turns memory on); the
+# cgroupfs manager turns the memory controller on only for a memory
+# limit, so that cell has one.
+for m in systemd cgroupfs; do
+        { printf '[Root]\nDirectory=%s\n[Exec]\n' "$R"
+          printf "Exec=/bin/sh -c 'trap \"exit 0\" TERM; %s & sleep 1000 & echo up > /out/hold; wait'\n" \
+                'dd if=/dev/zero bs=24M count=1 2>/dev/null | sleep 1000'
+          [ $m = systemd ] || printf '[Limits]\nMemoryMax=200M\n'; } > /tmp/hold.cell
+        rm -f "$R/out/hold"
+        start hold-$m --cgroup-manager=$m /tmp/hold.cell
+        wait_file "$R/out/hold" $pid
+        if [ $m = systemd ]; then dir=$(cg cell-hold.scope); else dir=$(cg cgfs-hold-$m.scope)/cell-hold; fi
+        # dd's buffer filled (10 s at most; at once without the file).
+        for _ in $(seq 100); do
+                [ "$(cat "$dir/memory.current" 2>/dev/null || echo 99999999999)" -ge 25165824 ] && break
+                sleep 0.1
+        done
+        files=$(read_files "$dir" memory.current pids.current)
+        json=$($cell status --json hold 2>&1 | tr -d '\n')
+        list=$($cell list --json 2>&1 | tr -d '\n')
+        text=$($cell status hold 2>&1)
+        timeout 60 $cell stop hold > /dev/null 2>&1
+        finish hold-$m
+        echo "@@out files $files"
+        echo "@@out json $json"
+        echo "@@out list $list"
+        sed 's/^/@@out text /' <<< "$text"
+done
+
 # Delegate=yes: the container's root (PrivateUsers=yes: a tree shifted to
 # 524288, as the kernel's tmpfs idmaps nothing before 6.3) makes cgroups
 # in its /sys/fs/cgroup as a systemd or a nested runtime inside would:
@@ -267,11 +300,24 @@ for m in systemd cgroupfs; do
         rm -f "$R3/out/deleg"
         start deleg-$m --cgroup-manager=$m /tmp/deleg.cell
         wait_file "$R3/out/go-deleg" $pid
+        # systemd leaves a delegated subtree alone, a reload too.
+        if [ $m = systemd ]; then
+                delegate=$(systemctl show -P Delegate cell-deleg.scope)
+                systemctl daemon-reload
+        fi
+        # cell exec: into its PID 1's cgroup (init/): the container's own has
+        # controllers on for its children, and so may hold no process.
+        exec_cg=$(timeout 60 $cell exec deleg /bin/cat /proc/self/cgroup 2>&1 | tr '\n' ' ')
         json=$($cell status --json deleg 2>&1 | tr -d '\n')
+        if [ $m = systemd ]; then dir=$(cg cell-deleg.scope); else dir=$(cg cgfs-deleg-$m.scope)/cell-deleg; fi
+        sub=$(tr '\n' ' ' 2>/dev/null < "$dir/sub/cgroup.procs")
         go deleg "$R3"
         finish deleg-$m
         sed 's/^/@@out /' "$R3/out/deleg" 2>/dev/null
         echo "@@out json $json"
+        echo "@@out exec $exec_cg"
+        echo "@@out sub-procs $sub"
+        [ $m = cgroupfs ] || echo "@@out delegate $delegate"
 done
 rm -rf "$R3"
 
