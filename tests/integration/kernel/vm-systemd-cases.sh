@@ -205,7 +205,10 @@ done
 # memory.events. The payload waits on a FIFO for the VM's word, given once
 # cell's process is cell-monitor; then fills 64M under MemoryMax=32M:
 # itself (exec dd: 137, said so), or a child of its shell, which exits 0
-# after it ("not the payload itself").
+# a second after it ("not the payload itself"): the kernel may tell a
+# change of memory.events up to 10 ms late, and a payload that ended at
+# once could take its scope along before cell-monitor read the kill (the
+# race oomtiny's case shows).
 # fifo_unit NAME ROOT EXEC-AFTER-THE-WORD [LIMIT...]: /tmp/NAME.cell.
 fifo_unit() {
         { printf '[Root]\nDirectory=%s\n[Exec]\n' "$2"
@@ -227,7 +230,7 @@ handed() {
         cat "/proc/$1/comm" 2>/dev/null || echo gone
 }
 fifo_unit late "$R" 'exec dd if=/dev/zero of=/dev/null bs=64M count=1' MemoryMax=32M MemorySwapMax=0
-fifo_unit lateother "$R" 'dd if=/dev/zero of=/dev/null bs=64M count=1; echo "dd $?" > /out/lateother; exit 0' \
+fifo_unit lateother "$R" 'dd if=/dev/zero of=/dev/null bs=64M count=1; echo "dd $?" > /out/lateother; sleep 1; exit 0' \
         MemoryMax=32M MemorySwapMax=0
 for c in late lateother; do
         for m in systemd cgroupfs; do
