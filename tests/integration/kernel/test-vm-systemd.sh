@@ -82,11 +82,25 @@ split_cases "$work/vm" "$work/case"
 st() { cat "$work/case/$1.status" 2>/dev/null || echo missing; }
 err() { tr '\n' ' ' < "$work/case/$1.err" 2>/dev/null; }
 
+# told C NAME: cell's words of the payload's OOM kill in case C: said so; with a
+# systemd scope on cgroup2 a plain SIGKILL is let pass, said as the race it is:
+# the kernel notifies memory.events at most once in 10 ms, and systemd may
+# remove the emptied scope before cell reads its oom_kill (note57). The
+# kernel's log must show the kill.
+told() {
+        local f=$work/case/$1.err k
+        k=$(sed -n 's/^kernel-kills //p' "$work/case/$1.out" 2>/dev/null)
+        [ "${k:-0}" -ge 1 ] || return 1
+        grep -qx "cell: $2: The payload was killed by the OOM killer (MemoryMax=)." "$f" && return 0
+        [[ $1 == *-systemd ]] && grep -qx "cell: $2: The payload died of signal SIGKILL." "$f" || return 1
+        echo "note: $1: the kernel's OOM kill told as a plain SIGKILL (the systemd scope's race, note57)"
+}
 for c in oom-systemd oom-cgroupfs oomtiny-systemd; do
-        if [ "$(st $c)" = 137 ] && grep -q "The payload was killed by the OOM killer" "$work/case/$c.err"; then
-                pass "$c: MemoryMax= killed dd of 64M, 137, said so"
+        if [ "$(st $c)" = 137 ] && told $c "${c%-*}"; then
+                pass "$c: MemoryMax= killed dd of 64M, 137, told"
         else
-                fail "$c: status $(st $c) (137 expected), the OOM kill said? $(err $c)"
+                fail "$c: status $(st $c) (137 expected), the OOM kill told? $(err $c)" \
+                        "(the kernel's: $(sed -n 's/^kernel-kills //p' "$work/case/$c.out"))"
         fi
 done
 
@@ -106,11 +120,11 @@ get() { sed -n "s/^$1 //p" "$o" 2>/dev/null; }
 other="A process of the container was killed by the OOM killer (MemoryMax=), not the payload itself."
 for m in systemd cgroupfs; do
         c=late-$m o=$work/case/$c.out
-        if [ "$(st $c)" = 137 ] && [ "$(get comm)" = cell-monitor ] &&
-           grep -qx "cell: late: The payload was killed by the OOM killer (MemoryMax=)." "$work/case/$c.err"; then
-                pass "$c: cell-monitor saw the payload's OOM kill: 137, said so"
+        if [ "$(st $c)" = 137 ] && [ "$(get comm)" = cell-monitor ] && told $c late; then
+                pass "$c: cell-monitor saw the payload's OOM kill: 137, told"
         else
-                fail "$c: status $(st $c) (137 expected), cell's process: $(get comm), the OOM kill said? $(err $c)"
+                fail "$c: status $(st $c) (137 expected), cell's process: $(get comm), the OOM kill told?" \
+                        "$(err $c) (the kernel's: $(get kernel-kills))"
         fi
         c=lateother-$m o=$work/case/$c.out
         if [ "$(st $c)" = 0 ] && [ "$(get comm)" = cell-monitor ] && [ "$(get payload)" = "dd 137" ] &&
