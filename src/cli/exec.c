@@ -41,6 +41,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "console.h"
 #include "exec-interpreter.h"
@@ -354,6 +357,15 @@ static int exec_run(const Plan *p, const CellInstance *inst, ExecTarget *t, char
                 r = exec_log_error(p, &err);
                 goto out;
         }
+
+#ifdef __SANITIZE_ADDRESS__
+        /* Test builds only: LeakSanitizer's check, now rather than at exit.
+         * Its check forks a tracer, which after the setns() below would be
+         * born in the cell's PID namespace, and killed there when the cell's
+         * PID 1 ends: the check then waits for it forever, and the PID 1,
+         * which cannot finish dying before our zombie tracer is reaped, with it. */
+        __lsan_do_leak_check();
+#endif
 
         /* One call joins them all, the user namespace first, so that we have
          * the capabilities the others need in it. PID: our children only. */
