@@ -66,7 +66,8 @@ trap cleanup EXIT
 # through an strace first in PATH (the tests call it bare, under timeout too).
 if grep -qa 'libasan\.so' "$CELL" && command -v strace >/dev/null; then
         mkdir "$work/bin"
-        printf '#!/bin/sh\nASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec %s "$@"\n' \
+        # Named "strace" still (exec -a), as the tests find its own messages.
+        printf '#!/bin/bash\nASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec -a strace %s "$@"\n' \
                 "$(command -v strace)" > "$work/bin/strace"
         chmod 755 "$work/bin/strace"
         PATH=$work/bin:$PATH
