@@ -108,8 +108,6 @@ void run_log_plan(const Plan *p, CgroupManager m) {
         log_debug("Exec: %s", strna(cmd));
 }
 
-/* The child's or the scope's failure, once; one about a key the unit set
- * named where it was written, as "cell verify" names it. */
 /* A step of the build that ran out of memory, with a memory limit on the
  * container's cgroup: the child is in that cgroup while it builds (born in it,
  * or moved by systemd's job meanwhile), so what the kernel allocates for its
@@ -124,6 +122,8 @@ static void report_memory_limit(const Plan *p) {
                           "limit may be too small for it", plan_origin_prefix(p, key, 0, origin, sizeof origin), key);
 }
 
+/* The child's or the scope's failure, once; one about a key the unit set
+ * named where it was written, as "cell verify" names it. */
 int run_report_spawn_error(const Plan *p, const SpawnError *err, int r) {
         char origin[PATH_MAX + 32];
 

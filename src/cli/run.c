@@ -288,7 +288,7 @@ static int run_container(Plan *p, const RunArgs *a, RootImage *image, int *root_
                 log_debug("The container's file system is ready; releasing it.");
                 r = spawn_release(&spawn, &err);
                 if (r >= 0)
-                        scope_released(scope);
+                        scope_child_released(scope);
         }
         if (r >= 0)
                 r = spawn_wait_exec(&spawn, interrupt_fd, &err);

@@ -15,13 +15,16 @@
  *     It also fires when the cgroup is removed; then the read fails.
  *
  * The cgroup comes from /proc/PID/cgroup of the payload (no bus round trip).
- * The watch is set up once the child is let go (scope_released()), while it
- * execs: not before, for the start's latency, and not later, for a payload
+ * The watch is set up once the child is let go (scope_child_released()),
+ * while it execs: not before, for the start's latency, and not later, for a payload
  * killed in its first moments (MemoryMax= too small for it) is gone with its
  * scope by the supervisor's first turn of the event loop, and cgroup1 shows
  * an exiting process in "/" of every hierarchy. The source runs at high
  * priority, so that an OOM notification is handled before the payload's
- * exit that follows it. */
+ * exit that follows it. Left: cgroup2 notifies a change of memory.events at
+ * most once in 10 ms, so the oom_kill after the "max" events may come late,
+ * and a kill that empties the scope may be read only after systemd removed
+ * it (then the end is told as a plain SIGKILL; cell.unit(5) says so). */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -421,7 +421,7 @@ int scope_wait(Scope *s) {
         return 0;       /* cgroupfs: cgroup.procs was written synchronously by scope_attach() */
 }
 
-void scope_released(Scope *s) {
+void scope_child_released(Scope *s) {
         /* systemd removes an empty scope at once (CollectMode=): watch for OOM
          * kills while it exists. Without the watch only the report is missing. */
         if (s && s->manager == CGROUP_MANAGER_SYSTEMD && !s->oom)

@@ -16,7 +16,7 @@
  *   scope_attach()         StartTransientUnit(PIDs) / write cgroup.procs; does not wait
  *   scope_wait()           the job is done: the child is in its final cgroup
  *   release the child      (it unshares its cgroup namespace and execs)
- *   scope_released()       systemd: the scope's OOM kills are watched from now
+ *   scope_child_released() systemd: the scope's OOM kills are watched from now
  *   scope_release()        the payload runs: the bus connection goes
  *   ... supervise ...
  *   scope_free()           a failed start: stop the scope; remove the cgroup dir
@@ -120,7 +120,7 @@ int scope_unregister_machine(Scope *s);
  * watched from now on, while it exists (scope-oom.c). Nothing is reported:
  * without the watch only the report of a kill is missing. A no-op for the
  * other managers, which read their own cgroup at the end. */
-void scope_released(Scope *s);
+void scope_child_released(Scope *s);
 /* The payload runs: systemd's part of the start is over, and the bus
  * connection goes (scope-bus.c says why). Nothing after this talks to
  * systemd: the scope ends with its payload, and systemd stops it by itself
