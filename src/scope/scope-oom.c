@@ -21,10 +21,11 @@
  * scope by the supervisor's first turn of the event loop, and cgroup1 shows
  * an exiting process in "/" of every hierarchy. The source runs at high
  * priority, so that an OOM notification is handled before the payload's
- * exit that follows it. Left: cgroup2 notifies a change of memory.events at
- * most once in 10 ms, so the oom_kill after the "max" events may come late,
- * and a kill that empties the scope may be read only after systemd removed
- * it (then the end is told as a plain SIGKILL; cell.unit(5) says so). */
+ * exit that follows it. Left: a kill that empties the scope may be read only
+ * after systemd removed it (then the end is told as a plain SIGKILL;
+ * cell.unit(5) says so): rare on cgroup1, whose notifier fires at once,
+ * likelier on cgroup2, which notifies a change of memory.events at most once
+ * in 10 ms (the oom_kill after the "max" events may come late). */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -267,10 +267,13 @@ fi
 
 # --- ... also a payload killed in its first moments (MemoryMax= far too small
 # for it), which is gone with its scope before cell's event loop first turns:
-# the watch is set up while the payload execs (it was "died of signal SIGKILL").
-# cgroup v1's OOM notifier only: cgroup2 tells memory.events at most once in
-# 10 ms, and such a kill may still be told as a plain SIGKILL there (cell.unit(5);
-# kernel-vm-systemd's oomtiny case).
+# the watch is set up while the payload execs. Before, every such kill was told
+# as "died of signal SIGKILL" (cgroup1 shows an exiting process in "/"); now
+# most are told, and a kill whose scope systemd removed before cell read it
+# still is not (cell.unit(5)): of eight runs, each 137 and told as one of the
+# two, at least four must name the OOM kill (here 40 runs of 41 named it with
+# the change, 1 of 6 without). cgroup v1's OOM notifier only:
+# cgroup2's rate limit makes the race likelier (kernel-vm-systemd's oomtiny).
 if [ "$SEALED_CGROUP" != v2 ] && controller_available memory; then
         install_cell tiny <<EOF
 [Root]
@@ -280,13 +283,17 @@ Exec=/bin/dd if=/dev/zero of=/dev/null bs=8388608 count=1
 [Limits]
 MemoryMax=64K
 EOF
-        for i in 1 2 3; do
+        told=0
+        for i in 1 2 3 4 5 6 7 8; do
                 in_sealed "$CELL" run tiny > "$WORK/tiny.log" 2>&1
                 rc=$?
                 expect_eq "MemoryMax=64K, run $i: killed at once (SIGKILL: 128+9)" 137 "$rc"
-                check "MemoryMax=64K, run $i: cell reports the OOM kill: $(cat "$WORK/tiny.log")" \
-                        grep -q 'The payload was killed by the OOM killer (MemoryMax=)' "$WORK/tiny.log"
+                check "MemoryMax=64K, run $i: told as an OOM kill or a SIGKILL: $(cat "$WORK/tiny.log")" \
+                        grep -qx -e 'cell: tiny: The payload was killed by the OOM killer (MemoryMax=).' \
+                        -e 'cell: tiny: The payload died of signal SIGKILL.' "$WORK/tiny.log"
+                grep -q 'killed by the OOM killer' "$WORK/tiny.log" && told=$((told + 1))
         done
+        check "MemoryMax=64K: the OOM kill told in $told of 8 runs (at least 4)" test "$told" -ge 4
 fi
 
 # --- TasksMax= really stops a fork loop
