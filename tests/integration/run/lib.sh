@@ -60,11 +60,14 @@ trap cleanup EXIT
 
 "$MAKE_ROOT" "$root" "$PROBE"
 
-# A cell built with the sanitizers (build-asan/): LeakSanitizer's check at
-# exit cannot run under ptrace, and would fail every cell a test runs under
-# strace for that alone. What strace runs here goes without the leak check,
-# through an strace first in PATH (the tests call it bare, under timeout too).
-if grep -qa 'libasan\.so' "$CELL" && command -v strace >/dev/null; then
+# cell_sanitized: 1 for a cell built with the sanitizers (build-asan/).
+cell_sanitized=0
+grep -qa 'libasan\.so' "$CELL" && cell_sanitized=1
+# There LeakSanitizer's check at exit cannot run under ptrace, and would fail
+# every cell a test runs under strace for that alone. What strace runs here
+# goes without the leak check, through an strace first in PATH (the tests call
+# it bare, under timeout too).
+if [ "$cell_sanitized" = 1 ] && command -v strace >/dev/null; then
         mkdir "$work/bin"
         # Named "strace" still (exec -a), as the tests find its own messages.
         printf '#!/bin/bash\nASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec -a strace %s "$@"\n' \

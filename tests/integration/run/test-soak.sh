@@ -32,7 +32,7 @@ command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
 # measure would count as growth (31 to 255 MiB over the notify load).
 # Without the quarantine it measures the allocator's heap again; a leak
 # LeakSanitizer reports at exit.
-if grep -qa 'libasan\.so' "$CELL"; then
+if [ "$cell_sanitized" = 1 ]; then
         export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
 fi
 
